@@ -1,0 +1,1 @@
+"""News crawler: provider discovery → extraction → item pipelines → front-matter documents."""

@@ -1,0 +1,192 @@
+"""The provider registry: what each news site is, loaded from ``providers.yaml``.
+
+One entry per provider (its key is the spider's name). A newcomer adds a site by
+adding an entry; the engine never names a provider. Loading validates every
+entry and fails at start-up with a message naming the entry and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from crawler.extraction.context import SiteRules
+from crawler.record import CATEGORIES
+
+DEFAULT_REGISTRY = Path(__file__).with_name("providers.yaml")
+
+SourceKind = Literal["feed", "sitemap", "listing", "wp-api", "api"]
+
+
+class RegistryError(ValueError):
+    """The registry file cannot be used; the message names the entry and the problem."""
+
+
+class Source(BaseModel):
+    """One place where a provider lists its articles."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: SourceKind
+    url: str
+    max_pages: int = Field(default=5, ge=1, le=1000)  # listing / API pagination bound
+
+    @field_validator("url")
+    @classmethod
+    def _absolute(cls, url: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"source url {url!r} is not an absolute http(s) URL")
+        return url
+
+
+class ProviderConfig(BaseModel):
+    """A registry entry. Field names are the YAML keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    name: str
+    domain: str  # registrable domain, e.g. businessinsider.com
+    domains: tuple[str, ...] = ()  # further registrable domains the provider publishes on
+    timezone: str = "UTC"
+    language: str = "en"
+    enabled: bool = True
+    standing: int = Field(default=50, ge=0, le=100)  # the provider's weight in the quality score
+    sources: tuple[Source, ...] = Field(min_length=1)
+    article_urls: tuple[str, ...] = Field(min_length=1)  # regexes on the URL path (+query)
+    exclude_urls: tuple[str, ...] = ()
+    title_suffixes: tuple[str, ...] = ()
+    placeholder_images: tuple[str, ...] = ()
+    sections: dict[str, str] = Field(default_factory=dict)  # section name or URL segment -> category
+    default_category: str = "news"
+
+    @field_validator("key")
+    @classmethod
+    def _spider_name(cls, key: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise ValueError("the key must be a lower-case identifier (it is the spider's name)")
+        return key
+
+    @field_validator("domain", "domains")
+    @classmethod
+    def _domains(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        for domain in (value,) if isinstance(value, str) else value:
+            if not re.fullmatch(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", domain):
+                raise ValueError(f"{domain!r} is not a lower-case domain name")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{zone!r} is not a known IANA time zone") from None
+        return zone
+
+    @field_validator("article_urls", "exclude_urls")
+    @classmethod
+    def _regexes(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"URL pattern {pattern!r} is not a valid regex: {error}") from None
+        return patterns
+
+    @model_validator(mode="after")
+    def _categories(self) -> ProviderConfig:
+        for section, category in [*self.sections.items(), ("default_category", self.default_category)]:
+            if category not in CATEGORIES:
+                raise ValueError(f"section {section!r} maps to {category!r}, not one of {', '.join(CATEGORIES)}")
+        return self
+
+    @cached_property
+    def _article_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in self.article_urls)
+
+    @cached_property
+    def _exclude_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in self.exclude_urls)
+
+    @property
+    def all_domains(self) -> tuple[str, ...]:
+        return (self.domain, *self.domains)
+
+    def is_article_path(self, path_and_query: str) -> bool:
+        """Whether a URL path (with its query, if any) is one of this provider's articles."""
+        if any(r.search(path_and_query) for r in self._exclude_res):
+            return False
+        return any(r.search(path_and_query) for r in self._article_res)
+
+    def site_rules(self) -> SiteRules:
+        """The part of this entry the extractor needs."""
+        return SiteRules(
+            name=self.name,
+            domain=self.domain,
+            timezone=self.timezone,
+            title_suffixes=self.title_suffixes,
+            placeholder_images=self.placeholder_images,
+            sections=tuple((k.lower(), v) for k, v in self.sections.items()),
+            default_category=self.default_category,
+        )
+
+
+class Registry:
+    """All providers, by key, in file order."""
+
+    def __init__(self, providers: list[ProviderConfig]):
+        self._providers = {p.key: p for p in providers}
+
+    def __iter__(self):
+        return iter(self._providers.values())
+
+    def __len__(self) -> int:
+        return len(self._providers)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._providers
+
+    def get(self, key: str) -> ProviderConfig:
+        try:
+            return self._providers[key]
+        except KeyError:
+            raise KeyError(f"no provider {key!r} in the registry (known: {', '.join(self._providers)})") from None
+
+    def for_domain(self, domain: str) -> ProviderConfig | None:
+        """The provider publishing on a registrable domain, if any."""
+        for provider in self._providers.values():
+            if domain in provider.all_domains:
+                return provider
+        return None
+
+
+def load_registry(path: str | Path = DEFAULT_REGISTRY) -> Registry:
+    """Read and validate a registry file; raise :class:`RegistryError` naming the bad entry."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise RegistryError(f"{path}: cannot read the provider registry: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("providers"), dict):
+        raise RegistryError(f"{path}: expected a mapping 'providers:' of entries keyed by spider name")
+    providers = []
+    for key, entry in data["providers"].items():
+        if not isinstance(entry, dict):
+            raise RegistryError(f"{path}: entry {key!r}: expected a mapping of settings")
+        try:
+            providers.append(ProviderConfig(key=key, **entry))
+        except ValidationError as error:
+            details = "; ".join(
+                f"{'.'.join(str(part) for part in e['loc']) or 'entry'}: {e['msg']}" for e in error.errors()
+            )
+            raise RegistryError(f"{path}: entry {key!r}: {details}") from None
+        except TypeError as error:
+            raise RegistryError(f"{path}: entry {key!r}: {error}") from None
+    return Registry(providers)
