@@ -1,0 +1,228 @@
+"""Item pipelines: normalise → validate → de-duplicate → score → seal → write.
+
+Each pipeline does one job over a :class:`crawler.record.Record`. A record that
+cannot be published as it is gets dropped with a short reason slug; every drop
+is counted in the crawl stats under ``records/dropped/<reason>``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler import scoring
+from crawler.extraction.urls import clean_url
+from crawler.publishing.files import write_atomic
+from crawler.publishing.frontmatter import render
+from crawler.publishing.paths import document_path
+from crawler.record import EXCERPT_MAX_CHARS, MAX_TOPICS, Record, as_utc, problems
+from crawler.registry import load_registry
+from crawler.seal import load_key, provenance, seal
+from crawler.store import open_store
+
+logger = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+_SPACE = re.compile(r"\s+")
+
+
+def dropped(crawler: Crawler, reason: str, message: str) -> DropItem:
+    """Count a drop under its reason and return the exception to raise."""
+    crawler.stats.inc_value(f"records/dropped/{reason}")
+    return DropItem(f"{reason}: {message}")
+
+
+def reference_time(crawler: Crawler) -> datetime:
+    """The crawl's "now": ``CRAWL_REFERENCE_TIME`` when set (tests freeze it), else the crawl's start."""
+    fixed = crawler.settings.get("CRAWL_REFERENCE_TIME")
+    if fixed:
+        return as_utc(fixed)
+    started = crawler.stats.get_value("start_time")
+    return as_utc(started) if started else datetime.now(timezone.utc)
+
+
+def clean_text(text: str) -> str:
+    """One line of display text: entities decoded, NFC, controls removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFC", html.unescape(text))
+    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a sentence end, else a word boundary."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    sentence_end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("。"))
+    if sentence_end >= limit // 2:
+        return head[: sentence_end + 1].rstrip()
+    return head.rsplit(" ", 1)[0].rstrip(" ,;:–—-") + "…"
+
+
+class NormalizePipeline:
+    """Unicode NFC, collapsed whitespace, decoded entities, clean URLs, UTC instants."""
+
+    def process_item(self, record: Record) -> Record:
+        record.title = clean_text(record.title)
+        record.excerpt = cut(clean_text(record.excerpt), EXCERPT_MAX_CHARS)
+        record.provider.name = clean_text(record.provider.name)
+        record.provider.domain = record.provider.domain.strip().lower()
+        record.topics = list(dict.fromkeys(clean_text(t) for t in record.topics if clean_text(t)))[:MAX_TOPICS]
+        record.original_url = record.original_url.split("#", 1)[0].strip()
+        record.web_url = clean_url(record.web_url) if record.web_url else ""
+        record.amp_web_url = clean_url(record.amp_web_url) if record.amp_web_url else record.web_url
+        record.text = unicodedata.normalize("NFC", record.text)
+        if record.published_at is not None:
+            record.published_at = as_utc(record.published_at).replace(microsecond=0)
+        return record
+
+
+class ValidatePipeline:
+    """Drops a record that breaks the contract (``crawler.record.problems``), counted by reason."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler)
+
+    def process_item(self, record: Record) -> Record:
+        found = problems(record)
+        if found:
+            raise dropped(self.crawler, found[0], f"{record.original_url or record.web_url} ({', '.join(found)})")
+        return record
+
+
+class DedupePipeline:
+    """One document per ``webUrl``: within a run (drop) and across runs (same file, via the store).
+
+    A record whose body is the same as another stored article's under a
+    different ``webUrl`` is kept but marked ``duplicate_of``, which fails the
+    publishing gate.
+    """
+
+    MIN_TEXT_FOR_CONTENT_MATCH = 200  # shorter bodies (briefs, stubs) collide by accident
+
+    def __init__(self, crawler: Crawler, store_path: str):
+        self.crawler = crawler
+        self.store_path = store_path
+        self.seen: set[str] = set()
+        self.store = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler, crawler.settings.get("RECORD_STORE"))
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.store_path)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, record: Record) -> Record:
+        if record.web_url in self.seen:
+            raise dropped(self.crawler, "duplicate_web_url", f"{record.original_url} is {record.web_url} again")
+        self.seen.add(record.web_url)
+        if record.content_sha256 and len(record.text) >= self.MIN_TEXT_FOR_CONTENT_MATCH:
+            earlier = self.store.find_by_content(record.content_sha256, record.web_url)
+            if earlier:
+                record.duplicate_of = earlier
+                self.crawler.stats.inc_value("records/duplicate_content")
+                logger.info("%s has the same content as %s; not published", record.web_url, earlier)
+        return record
+
+
+class ScorePipeline:
+    """``quality``, ``heat`` and the ``published`` gate (formulas in ``crawler.scoring``)."""
+
+    def __init__(self, crawler: Crawler, standings: dict[str, int], unknown_standing: int, floor: int):
+        self.crawler = crawler
+        self.standings = standings
+        self.unknown_standing = unknown_standing
+        self.floor = floor
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ScorePipeline:
+        registry = load_registry(crawler.settings.get("PROVIDER_REGISTRY"))
+        standings = {domain: p.standing for p in registry for domain in p.all_domains}
+        settings = crawler.settings
+        return cls(
+            crawler,
+            standings,
+            settings.getint("UNKNOWN_PROVIDER_STANDING"),
+            settings.getint("PUBLISH_MIN_QUALITY"),
+        )
+
+    def process_item(self, record: Record) -> Record:
+        standing = self.standings.get(record.provider.domain, self.unknown_standing)
+        record.quality = scoring.quality(record, standing)
+        # Until stories are related across providers, a record's story is itself.
+        record.heat = scoring.heat([record], reference_time(self.crawler))
+        record.published = scoring.publishable(record, self.floor)
+        return record
+
+
+class SealPipeline:
+    """``secured``: the sealed provenance token (RECORD.md)."""
+
+    def __init__(self, key: bytes):
+        self.key = key
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SealPipeline:
+        settings = crawler.settings
+        return cls(load_key(settings.get("SEAL_KEY_ENV"), Path(settings.get("SEAL_KEY_FILE"))))
+
+    def process_item(self, record: Record) -> Record:
+        record.secured = seal(provenance(record), self.key)
+        return record
+
+
+class WriteDocumentPipeline:
+    """Renders the front-matter document, writes it atomically, and stores the record."""
+
+    def __init__(self, crawler: Crawler, output_dir: Path, store_path: str, include_body: bool):
+        self.crawler = crawler
+        self.output_dir = output_dir
+        self.store_path = store_path
+        self.include_body = include_body
+        self.store = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WriteDocumentPipeline:
+        settings = crawler.settings
+        if not settings.get("OUTPUT_DIR"):
+            raise NotConfigured("OUTPUT_DIR is empty: documents are not written")
+        return cls(
+            crawler,
+            Path(settings.get("OUTPUT_DIR")),
+            settings.get("RECORD_STORE"),
+            settings.getbool("DOCUMENT_BODY"),
+        )
+
+    def open_spider(self) -> None:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self.store = open_store(self.store_path)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, record: Record) -> Record:
+        path = document_path(self.output_dir, record)
+        try:
+            changed = write_atomic(path, render(record, include_body=self.include_body).encode("utf-8"))
+        except OSError as error:
+            raise dropped(self.crawler, "write_failed", f"{path}: {error}") from error
+        self.store.put(record, str(path), reference_time(self.crawler))
+        self.crawler.stats.inc_value("documents/written" if changed else "documents/unchanged")
+        logger.info("Wrote %s (%s)", path, record.web_url)
+        return record

@@ -1,0 +1,1 @@
+"""Spiders. Most are generated from the provider registry (see crawler.spiderloader)."""

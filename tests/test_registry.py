@@ -1,0 +1,92 @@
+"""The provider registry: loads, validates, and names the bad entry when it cannot."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.registry import DEFAULT_REGISTRY, RegistryError, load_registry
+
+GOOD_ENTRY = """
+providers:
+  example:
+    name: Example News
+    domain: example.com
+    timezone: Europe/Berlin
+    sources: [{kind: feed, url: "https://example.com/feed/"}]
+    article_urls: ['^/news/[^/]+$']
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "providers.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_default_registry_loads_with_technode():
+    technode = load_registry(DEFAULT_REGISTRY).get("technode")
+    assert technode.name == "TechNode"
+    assert technode.domain == "technode.com"
+    assert technode.timezone == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/2021/08/30/chinas-ai-unicorn-sensetime-files-for-hong-kong-ipo/", True),
+        ("/2021/08/30/slug", True),
+        ("/category/ai/", False),
+        ("/feed/", False),
+        ("/2021/08/30/", False),
+        ("/events/techcrunch-shanghai-2026/", False),
+    ],
+)
+def test_technode_article_urls(path, expected):
+    assert load_registry().get("technode").is_article_path(path) is expected
+
+
+def test_site_rules_carry_what_the_extractor_needs():
+    rules = load_registry().get("technode").site_rules()
+    assert rules.timezone == "Asia/Shanghai"
+    assert " - TechNode" in rules.title_suffixes
+    assert ("opinion", "opinion") in rules.sections
+
+
+def test_good_entry(tmp_path):
+    registry = load_registry(write(tmp_path, GOOD_ENTRY))
+    assert [p.key for p in registry] == ["example"]
+    assert registry.for_domain("example.com").name == "Example News"
+    assert registry.for_domain("other.com") is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("Europe/Berlin", "Europe/Berlinn"), "timezone: Value error, 'Europe/Berlinn' is not a known IANA time zone"),
+        (("'^/news/[^/]+$'", "'^/news/(['"), "is not a valid regex"),
+        (('url: "https://example.com/feed/"', 'url: "feed/"'), "is not an absolute http(s) URL"),
+        (("kind: feed", "kind: rss"), "sources.0.kind"),
+        (("domain: example.com", "domain: Example.COM"), "is not a lower-case domain name"),
+        (("    name: Example News\n", ""), "name: Field required"),
+        (("timezone:", "time_zone:"), "time_zone: Extra inputs are not permitted"),
+    ],
+)
+def test_bad_entry_names_entry_and_problem(tmp_path, change, message):
+    path = write(tmp_path, GOOD_ENTRY.replace(*change))
+    with pytest.raises(RegistryError) as error:
+        load_registry(path)
+    assert "entry 'example'" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_bad_section_category(tmp_path):
+    path = write(tmp_path, GOOD_ENTRY + "    sections: {opinion: opinions}\n")
+    with pytest.raises(RegistryError, match=r"entry 'example'.*'opinions', not one of news"):
+        load_registry(path)
+
+
+def test_not_a_registry(tmp_path):
+    with pytest.raises(RegistryError, match="expected a mapping 'providers:'"):
+        load_registry(write(tmp_path, "- just\n- a list\n"))
+    with pytest.raises(RegistryError, match="cannot read"):
+        load_registry(tmp_path / "missing.yaml")

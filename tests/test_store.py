@@ -1,0 +1,90 @@
+"""The record store: records survive a round trip, writes are atomic, content lookups work."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from crawler.record import Image, Provider, Record, RelatedArticle
+from crawler.store import SQLiteStore
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+
+
+def make_record(url="https://technode.com/2021/08/30/a/", sha="a" * 64) -> Record:
+    return Record(
+        title="A headline: with “quotes”",
+        web_url=url,
+        provider=Provider("TechNode", "technode.com"),
+        excerpt="An excerpt.",
+        published_at=datetime(2021, 8, 30, 6, 3, tzinfo=timezone.utc),
+        original_url=url + "?utm_source=rss",
+        topics=["AI"],
+        images=[Image("https://i0.wp.com/x.png", 540, 540, True)],
+        related=[
+            RelatedArticle(
+                title="Other",
+                excerpt="E",
+                published_at=datetime(2021, 8, 30, 10, 13, tzinfo=timezone.utc),
+                web_url="https://www.techinasia.com/x",
+                provider=Provider("Techinasia", "techinasia.com"),
+                quality=47,
+            )
+        ],
+        text="Body text " * 30,
+        fetched_at=NOW,
+        content_sha256=sha,
+    )
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SQLiteStore(tmp_path / "state" / "records.sqlite")
+    yield store
+    store.close()
+
+
+def test_round_trip(store):
+    record = make_record()
+    store.put(record, "output/technode.com/a.md", NOW)
+    stored = store.get(record.web_url)
+    assert stored.document_path == "output/technode.com/a.md"
+    assert stored.record == record
+
+
+def test_put_replaces_by_web_url(store):
+    store.put(make_record(), "p", NOW)
+    changed = make_record()
+    changed.title = "Changed"
+    store.put(changed, "p", NOW)
+    assert store.count() == 1
+    assert store.get(changed.web_url).record.title == "Changed"
+
+
+def test_find_by_content_excludes_itself(store):
+    store.put(make_record(), "p", NOW)
+    assert store.find_by_content("a" * 64, "https://technode.com/2021/08/30/a/") is None
+    assert store.find_by_content("a" * 64, "https://elsewhere.com/b") == "https://technode.com/2021/08/30/a/"
+    assert store.find_by_content("b" * 64, "https://elsewhere.com/b") is None
+
+
+def test_failed_write_leaves_previous_record(store, monkeypatch):
+    store.put(make_record(), "p", NOW)
+    broken = make_record()
+    broken.title = "Never stored"
+    monkeypatch.setattr("crawler.store.record_to_json", lambda record: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        store.put(broken, "p", NOW)
+    monkeypatch.undo()
+    assert store.get(broken.web_url).record.title == "A headline: with “quotes”"
+
+
+def test_survives_reopen(tmp_path):
+    path = tmp_path / "records.sqlite"
+    first = SQLiteStore(path)
+    first.put(make_record(), "p", NOW)
+    first.close()
+    second = SQLiteStore(path)
+    assert [s.record.web_url for s in second] == ["https://technode.com/2021/08/30/a/"]
+    second.close()
