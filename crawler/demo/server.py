@@ -1,0 +1,319 @@
+"""A local web server for fixture sites: the demo crawl and the end-to-end tests fetch from it.
+
+A site is a directory (``crawler/demo/sites/<name>/``). Conventions (see ``sites/README.md``):
+
+- ``/a/b/`` serves ``a/b/index.html``, ``a/b/index.xml``, ``a/b/index.json`` or ``a/b/index.txt``
+  (the first that exists); ``/a/b`` with ``a/b/`` a directory redirects to ``/a/b/``; any other
+  path serves the file of that name. A query string is ignored when a file answers the path.
+- ``{{base}}`` in ``.html``/``.xml``/``.json``/``.txt`` files (and inline bodies) becomes the
+  server's base URL, on bytes, so pages keep their own encoding.
+- ``_routes.yaml`` gives paths a behaviour: ``status``, ``redirect`` (+ ``redirect_status``),
+  ``fail_first``, ``content_type``, ``delay``, ``body``, ``headers``, ``file``.
+- Names starting with ``_`` or ``.``, and ``expected.yaml``/``README.md`` at the top, are never served.
+
+Run one from the command line: ``python -m crawler.demo.server technode [--port N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+SITES = Path(__file__).with_name("sites")
+ROUTES_FILE = "_routes.yaml"
+INDEX_FILES = ("index.html", "index.xml", "index.json", "index.txt")
+HIDDEN_AT_ROOT = frozenset({"expected.yaml", "README.md"})
+TEXT_SUFFIXES = frozenset({".html", ".htm", ".xml", ".json", ".txt", ".xsl"})
+LOG_ENV = "CRAWLER_DEMO_LOG"  # set to 1 to log each request on stderr
+BASE_PLACEHOLDER = b"{{base}}"
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+    ".gz": "application/x-gzip",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+# An .xml file whose root is a feed gets the feed's own type (what WordPress sends for /feed/).
+_FEED_TYPES = ((b"<rss", "application/rss+xml; charset=utf-8"), (b"<feed", "application/atom+xml; charset=utf-8"))
+
+_NOT_FOUND_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Page not found</title></head>"
+    b"<body><h1>Not found</h1><p>Nothing lives at this address.</p></body></html>"
+)
+_ERROR_PAGE = b"<!DOCTYPE html><html><head><title>Server error</title></head><body><h1>500</h1></body></html>"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How one path behaves, from ``_routes.yaml``."""
+
+    status: int = 200
+    redirect: str = ""
+    redirect_status: int = 301
+    fail_first: int = 0
+    content_type: str = ""
+    delay: float = 0.0
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    file: str = ""
+
+    @classmethod
+    def from_yaml(cls, path: str, data: Any) -> Route:
+        if not isinstance(data, dict):
+            raise ValueError(f"{ROUTES_FILE}: {path!r}: expected a mapping of behaviours")
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"{ROUTES_FILE}: {path!r}: unknown behaviour(s) {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class Response:
+    """What the handler sends."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def load_routes(root: Path) -> dict[str, Route]:
+    """The site's route manifest (``{}`` when it has none)."""
+    path = root / ROUTES_FILE
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of path -> behaviour")
+    return {str(key): Route.from_yaml(str(key), value) for key, value in data.items()}
+
+
+def site_root(name: str) -> Path:
+    """The directory of the fixture site ``name`` (``crawler/demo/sites/<name>``)."""
+    root = SITES / name
+    if not root.is_dir():
+        known = ", ".join(sorted(p.name for p in SITES.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))))
+        raise FileNotFoundError(f"no fixture site {name!r} in {SITES} (known: {known or 'none'})")
+    return root
+
+
+class SiteServer:
+    """Serves a fixture site directory on 127.0.0.1:<free port> from a background thread."""
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0):
+        self.root = Path(root).resolve()
+        self.host = host
+        self.port = port
+        self.base_url = ""
+        self.requests: list[str] = []
+        self.routes = load_routes(self.root)
+        self._lock = threading.Lock()
+        self._failures: dict[str, int] = {}
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> SiteServer:
+        """Bind (port 0 picks a free port), serve in a daemon thread, and set ``base_url``."""
+        if self._httpd is not None:
+            return self
+        handler = type("Handler", (_Handler,), {"site": self})
+        self._httpd = _QuietServer((self.host, self.port), handler)
+        self.port = self._httpd.server_address[1]
+        self.base_url = f"http://{self.host}:{self.port}"
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits for one poll: keep it short for tests
+            name=f"site-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; safe to call twice."""
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> SiteServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a site path ("/feed/" → "http://127.0.0.1:PORT/feed/")."""
+        return self.base_url + path
+
+    def count(self, path: str) -> int:
+        """How many requests asked for exactly ``path`` (with its query, if any)."""
+        with self._lock:
+            return self.requests.count(path)
+
+    # --- answering -----------------------------------------------------------------------------
+
+    def record(self, target: str) -> None:
+        with self._lock:
+            self.requests.append(target)
+
+    def respond(self, target: str) -> Response:
+        """The response to a request for ``target`` (path + query)."""
+        parts = urlsplit(target)
+        path = unquote(parts.path) or "/"
+        route = self.routes.get(target) or self.routes.get(path)
+        if route is None:
+            return self._serve_file(path, Route())
+        if route.delay:
+            time.sleep(route.delay)
+        if route.fail_first and self._fail(path, route.fail_first):
+            return Response(500, _ERROR_PAGE)
+        if route.redirect:
+            location = route.redirect.replace("{{base}}", self.base_url)
+            if location.startswith("/"):
+                location = self.base_url + location
+            return Response(route.redirect_status, b"", headers={"Location": location})
+        if route.body is not None:
+            body = self._substitute(route.body.encode("utf-8"))
+            return Response(route.status, body, route.content_type or "text/html; charset=utf-8", dict(route.headers))
+        if route.status >= 400:
+            return Response(
+                route.status, _NOT_FOUND_PAGE if route.status == 404 else _ERROR_PAGE, headers=route.headers
+            )
+        return self._serve_file(route.file or path, route)
+
+    def _fail(self, path: str, times: int) -> bool:
+        with self._lock:
+            done = self._failures.get(path, 0)
+            if done >= times:
+                return False
+            self._failures[path] = done + 1
+            return True
+
+    def _serve_file(self, path: str, route: Route) -> Response:
+        found = self._find(path)
+        if found is None:
+            if path != "/" and not path.endswith("/") and self._find(path + "/") is not None:
+                return Response(301, headers={"Location": self.base_url + path + "/"})
+            return Response(404, _NOT_FOUND_PAGE)
+        body = found.read_bytes()
+        suffix = found.suffix.lower()
+        if suffix in TEXT_SUFFIXES:
+            body = self._substitute(body)
+        content_type = route.content_type or _content_type(found, body)
+        return Response(route.status, body, content_type, dict(route.headers))
+
+    def _find(self, path: str) -> Path | None:
+        parts = [p for p in path.split("/") if p]
+        if any(p in ("..", ".") or p.startswith(("_", ".")) for p in parts):
+            return None
+        if len(parts) == 1 and parts[0] in HIDDEN_AT_ROOT:
+            return None
+        candidate = self.root.joinpath(*parts)
+        if path.endswith("/") or not parts:
+            return next((candidate / name for name in INDEX_FILES if (candidate / name).is_file()), None)
+        return candidate if candidate.is_file() else None
+
+    def _substitute(self, body: bytes) -> bytes:
+        return body.replace(BASE_PLACEHOLDER, self.base_url.encode("ascii"))
+
+
+def _content_type(path: Path, body: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".xml":
+        head = body[:1024]
+        for marker, content_type in _FEED_TYPES:
+            if marker in head:
+                return content_type
+    return CONTENT_TYPES.get(suffix, "application/octet-stream")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer is normal in crawls (timeouts, cancelled requests).
+        if os.environ.get(LOG_ENV):
+            super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: SiteServer
+    server_version = "FixtureSite/1.0"
+
+    def do_GET(self) -> None:
+        self._answer(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(with_body=False)
+
+    def _answer(self, *, with_body: bool) -> None:
+        self.site.record(self.path)
+        response = self.site.respond(self.path)
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if with_body:
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if os.environ.get(LOG_ENV):
+            super().log_message(format, *args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a fixture site until interrupted; print its base URL."""
+    parser = argparse.ArgumentParser(prog="python -m crawler.demo.server", description=main.__doc__)
+    parser.add_argument("site", help="a directory name under crawler/demo/sites/, or a path")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 (default) picks a free port")
+    args = parser.parse_args(argv)
+    root = Path(args.site) if os.sep in args.site else site_root(args.site)
+    server = SiteServer(root, args.host, args.port).start()
+    print(server.base_url, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
