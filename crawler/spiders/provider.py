@@ -18,6 +18,7 @@ Arguments (``scrapy crawl <provider> -a name=value``):
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timezone
@@ -177,14 +178,15 @@ class ProviderSpider(scrapy.Spider):
         if self._older_than_since(link.hints.published_at):
             stats.inc_value("discovery/skipped/too_old")
             return None
+        hints = self._without_placeholder(link.hints)
         if url in self._hints:  # reached again through another source: keep what both said
-            self._hints[url] = self._hints[url].merge(link.hints)
+            self._hints[url] = self._hints[url].merge(hints)
             stats.inc_value("discovery/skipped/seen")
             return None
         if self.limit is not None and self._scheduled - self._failed >= self.limit:
             stats.inc_value("discovery/skipped/limit")
             return None
-        self._hints[url] = link.hints
+        self._hints[url] = hints
         self._scheduled += 1
         stats.inc_value("discovery/articles")
         return scrapy.Request(
@@ -194,6 +196,16 @@ class ProviderSpider(scrapy.Spider):
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"linked_url": link.url.split("#", 1)[0], "hint_key": url},
         )
+
+    def _without_placeholder(self, hints: Hints) -> Hints:
+        """A source's image that is one of the provider's placeholders is no hint at all.
+
+        Dropped here, before hints from several sources merge, so that a real
+        image from a later source (a feed item's figure) is not shadowed.
+        """
+        if hints.image_url and any(p in hints.image_url for p in self.rules.placeholder_images):
+            return dataclasses.replace(hints, image_url="", image_width=0, image_height=0)
+        return hints
 
     def source_failed(self, failure: Failure) -> None:
         self.crawler.stats.inc_value("discovery/sources_failed")
