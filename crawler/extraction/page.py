@@ -1,0 +1,382 @@
+"""Parse a page once: decode the bytes, build the lxml tree, collect meta tags, links and JSON-LD.
+
+Every field extractor works on the :class:`Page` view built here, so the HTML is
+parsed and walked for its head data exactly once per article.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser
+
+from crawler.extraction.normalize import clean_text, collapse
+from crawler.extraction.urls import clean_url
+
+__all__ = ["NotHtmlError", "Page", "decode_html", "parse_page"]
+
+
+class NotHtmlError(ValueError):
+    """The input cannot be read as an HTML page (empty, binary, another format)."""
+
+
+# ---- decoding ---------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:+-]{2,40})""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}encoding\s*=\s*["']([A-Za-z0-9_.:+-]{2,40})""", re.IGNORECASE)
+# WHATWG encoding labels: browsers read these legacy labels as their supersets.
+_SUPERSETS = {
+    "ascii": "cp1252",
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+}
+_SINGLE_BYTE_LATIN = {"cp1252", "cp1254", "latin-1", "iso8859-15"}
+_PRESCAN = 32_768  # bytes searched for a <meta charset>: some heads are long
+
+
+def _codec(label: str | bytes | None) -> str | None:
+    if not label:
+        return None
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "ignore")
+    label = label.strip().strip("\"'").lower()
+    if label in ("x-user-defined", "binary", "none"):
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _SUPERSETS.get(name, name)
+
+
+def decode_html(data: bytes | str, encoding: str | None = None) -> str:
+    """Text of an HTML document: BOM, then the HTTP ``encoding``, then ``<meta charset>`` / XML
+    declaration, then UTF-8, then charset-normalizer's guess, then windows-1252."""
+    if isinstance(data, str):
+        return data
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(name, "replace")
+    head = data[:_PRESCAN]
+    declared = _codec(encoding)
+    if declared is None:
+        match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+        declared = _codec(match.group(1)) if match else None
+        if declared and declared.startswith("utf-16"):
+            declared = "utf-8"  # an ASCII-readable meta cannot be right about UTF-16
+    if declared and declared != "utf-8":
+        if declared in _SINGLE_BYTE_LATIN:
+            # Pages labelled latin-1 are often really UTF-8; valid UTF-8 with non-ASCII is no accident.
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        return data.decode(declared, "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        if declared == "utf-8":
+            return data.decode("utf-8", "replace")
+    from charset_normalizer import from_bytes  # only for undeclared, non-UTF-8 pages
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        return data.decode(_codec(best.encoding) or best.encoding, "replace")
+    return data.decode("cp1252", "replace")
+
+
+# ---- the parsed view -----------------------------------------------------------
+
+_PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_LD_TYPES = ("application/ld+json", "ld+json")
+
+
+def _load_json_ld(text: str) -> Any:
+    text = text.strip()
+    if text.startswith("<!--"):
+        text = text[4:].rsplit("-->", 1)[0]
+    if text.startswith("//<![CDATA["):
+        text = text[11:].rsplit("//]]>", 1)[0]
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    # Common CMS damage: raw control characters in strings, trailing commas.
+    repaired = re.sub(r"[\x00-\x1f]+", " ", text)
+    repaired = re.sub(r",\s*([}\]])", r"\1", repaired)
+    try:
+        return json.loads(repaired)
+    except ValueError:
+        return None
+
+
+def _walk_json_ld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object carrying an ``@type``, outer before inner (``@graph`` and nesting flattened)."""
+    if depth > 6:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk_json_ld(item, depth + 1)
+    elif isinstance(node, dict):
+        if "@type" in node:
+            yield node
+        for key, value in node.items():
+            if isinstance(value, dict | list) and key not in ("@context",):
+                yield from _walk_json_ld(value, depth + 1)
+
+
+def ld_types(obj: dict[str, Any]) -> tuple[str, ...]:
+    """The ``@type`` values of a JSON-LD object, without a schema.org prefix."""
+    value = obj.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return tuple(str(v).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for v in values if isinstance(v, str))
+
+
+class Page:
+    """One parsed article page: the lxml tree plus the head data every field reads."""
+
+    def __init__(self, tree: HtmlElement, url: str):
+        self.tree = tree
+        self.url = url
+        self.metas: dict[str, list[str]] = {}
+        self.links: dict[str, list[str]] = {}
+        self.json_ld: list[dict[str, Any]] = []
+        self.title_tag = ""
+        self.is_amp = False
+        self.lang = ""
+        base_href = ""
+        root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+        if root is not None and root.tag == "html":
+            self.is_amp = "amp" in root.attrib or "\u26a1" in root.attrib
+            self.lang = (root.get("lang") or root.get("xml:lang") or "").strip()
+        for element in tree.iter("meta", "link", "script", "title", "base"):
+            tag = element.tag
+            if tag == "meta":
+                content = element.get("content")
+                if content is None:
+                    continue
+                for attribute in ("property", "name", "itemprop", "http-equiv"):
+                    key = element.get(attribute)
+                    if key:
+                        for part in key.split():  # property="og:title twitter:title"
+                            self.metas.setdefault(part.strip().lower(), []).append(content)
+            elif tag == "link":
+                href = element.get("href")
+                rel = element.get("rel")
+                if href and rel:
+                    for part in rel.lower().split():
+                        self.links.setdefault(part, []).append(href.strip())
+            elif tag == "script":
+                kind = (element.get("type") or "").strip().lower()
+                text = element.text
+                # Some CMSs print JSON-LD in a bare <script>: recognise it by its schema.org context.
+                untyped_ld = not kind and text and text.lstrip()[:1] in "{[" and '"@context"' in text[:300]
+                if (kind in _LD_TYPES or untyped_ld) and text:
+                    data = _load_json_ld(element.text)
+                    if data is not None:
+                        self.json_ld.extend(_walk_json_ld(data))
+            elif tag == "title":
+                if not self.title_tag and element.getparent() is not None and element.getparent().tag != "svg":
+                    self.title_tag = collapse(element.text_content())
+            elif tag == "base" and not base_href:
+                base_href = element.get("href") or ""
+        self.base_url = clean_url(base_href, url) if base_href else url
+
+    # -- meta access ---------------------------------------------------------
+
+    def meta(self, *keys: str) -> str:
+        """The first non-empty value among meta tags named ``keys`` (in the order given), cleaned."""
+        for key in keys:
+            for value in self.metas.get(key, ()):
+                value = clean_text(value)
+                if value:
+                    return value
+        return ""
+
+    def meta_all(self, key: str) -> list[str]:
+        """All non-empty cleaned values of one meta key."""
+        return [v for v in (clean_text(x) for x in self.metas.get(key, ())) if v]
+
+    def link(self, rel: str) -> str:
+        """The first ``<link rel=...>`` href for a relation."""
+        hrefs = self.links.get(rel)
+        return hrefs[0] if hrefs else ""
+
+    # -- derived views (computed on first use) ---------------------------------
+
+    @cached_property
+    def ld_nodes(self) -> dict[str, dict[str, Any]]:
+        """JSON-LD nodes by ``@id`` (those with more than an ``@id``), to resolve references."""
+        return {obj["@id"]: obj for obj in self.json_ld if isinstance(obj.get("@id"), str) and len(obj) > 1}
+
+    def ld_resolve(self, node: Any) -> Any:
+        """A JSON-LD reference such as Yoast's ``{"@id": "…#primaryimage"}`` replaced by the node it names."""
+        if isinstance(node, dict) and set(node) == {"@id"}:
+            return self.ld_nodes.get(node["@id"], node)
+        if isinstance(node, list):
+            return [self.ld_resolve(item) for item in node]
+        return node
+
+    @cached_property
+    def ld_articles(self) -> list[dict[str, Any]]:
+        """JSON-LD objects describing the article, most specific kind first."""
+        ranked = []
+        for index, obj in enumerate(self.json_ld):
+            rank = _article_rank(ld_types(obj))
+            if rank is not None:
+                ranked.append((rank, index, obj))
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        return [obj for _, _, obj in ranked]
+
+    @cached_property
+    def itemprops(self) -> dict[str, list[HtmlElement]]:
+        """Microdata elements by (lower-cased) ``itemprop`` name, in document order."""
+        found: dict[str, list[HtmlElement]] = {}
+        for element in self.tree.xpath("//*[@itemprop]"):
+            for name in element.get("itemprop", "").lower().split():
+                found.setdefault(name, []).append(element)
+        return found
+
+    @cached_property
+    def h1s(self) -> list[HtmlElement]:
+        """``<h1>`` elements in document order."""
+        return list(self.tree.iter("h1"))
+
+    @cached_property
+    def story_ancestors(self) -> frozenset[HtmlElement]:
+        """The elements that hold the story itself (article element, h1s and their ancestors).
+
+        Class names like "sidebar" or "related" on these are layout accidents, not other stories.
+        """
+        anchors = [*self.h1s[:3]]
+        if self.heading is not None:
+            anchors.append(self.heading)
+        if self.article is not None:
+            anchors.append(self.article)
+        found = set()
+        for anchor in anchors:
+            # Elements, not id()s: lxml proxies are recycled, and a held reference keeps each one unique.
+            found.add(anchor)
+            found.update(anchor.iterancestors())
+        return frozenset(found)
+
+    @cached_property
+    def heading(self) -> HtmlElement | None:
+        """The element showing the headline: an h1 in the article, else a wordy h1, else an h2/h3 that
+        repeats the page title (blogs and CMS pages that keep h1 for the site name)."""
+        article = self.article
+        for h1 in self.h1s:
+            if article is not None and any(a is article for a in h1.iterancestors()):
+                return h1
+        for h1 in self.h1s:
+            if len(h1.text_content().split()) >= 3:
+                return h1
+        from crawler.extraction.normalize import fold  # local: keep the module's imports minimal
+
+        titles = [fold(t) for t in (self.meta("og:title"), self.title_tag) if t]
+        if not titles:
+            return None
+        for element in self.tree.iter("h2", "h3"):
+            key = fold(element.text_content())
+            if len(key) >= 12 and any(key in t for t in titles):
+                return element
+        return None
+
+    @cached_property
+    def article(self) -> HtmlElement | None:
+        """The element holding the article (``<article>``, articleBody, ``<main>``), or None."""
+        return _find_article(self)
+
+
+ARTICLE_TYPES = {
+    # News first: they are the article itself; generic kinds may describe a teaser or the site.
+    "NewsArticle": 0,
+    "ReportageNewsArticle": 0,
+    "AnalysisNewsArticle": 0,
+    "OpinionNewsArticle": 0,
+    "ReviewNewsArticle": 0,
+    "BackgroundNewsArticle": 0,
+    "AskPublicNewsArticle": 0,
+    "SatiricalArticle": 0,
+    "LiveBlogPosting": 0,
+    "Article": 1,
+    "BlogPosting": 1,
+    "Report": 1,
+    "TechArticle": 1,
+    "ScholarlyArticle": 1,
+    "SocialMediaPosting": 2,
+    "DiscussionForumPosting": 2,
+    "Review": 2,
+    "VideoObject": 3,
+    "PodcastEpisode": 3,
+    "ImageGallery": 3,
+    "WebPage": 4,
+    "ItemPage": 4,
+}
+
+
+def _article_rank(types: tuple[str, ...]) -> int | None:
+    ranks = [ARTICLE_TYPES[t] for t in types if t in ARTICLE_TYPES]
+    return min(ranks) if ranks else None
+
+
+_ARTICLE_XPATH = etree.XPath(
+    "//article | //*[@itemprop='articleBody'] | //*[@itemprop='articleBody']/ancestor::*[1] | //main"
+    " | //*[@role='main']"
+)
+
+
+def _find_article(page: Page) -> HtmlElement | None:
+    candidates = _ARTICLE_XPATH(page.tree)
+    if not candidates:
+        return None
+    h1s = set(page.h1s)
+
+    def score(element: HtmlElement) -> tuple[int, int]:
+        has_h1 = any(h in h1s for h in element.iter("h1")) if h1s else False
+        text = sum(len(p.text_content()) for p in element.iter("p"))
+        return (1 if has_h1 and text > 200 else 0, text)
+
+    return max(candidates, key=score)
+
+
+def parse_page(html: bytes | str, url: str, *, encoding: str | None = None) -> Page:
+    """Decode and parse ``html`` into a :class:`Page`; raise :class:`NotHtmlError` when it is not a page."""
+    text = decode_html(html, encoding)
+    if not text or not text.strip():
+        raise NotHtmlError("empty page")
+    head = text[:2048].lstrip()
+    if "<" not in text[:65536]:
+        raise NotHtmlError("not HTML: no markup in the document")
+    if head.startswith(("%PDF", "{", "[")) and "<html" not in text[:4096].lower():
+        raise NotHtmlError("not HTML: looks like PDF or JSON")
+    text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
+    try:
+        tree = etree.fromstring(text.encode("utf-8", "surrogatepass"), _PARSER)
+    except (etree.ParserError, ValueError) as error:
+        raise NotHtmlError(f"not HTML: {error}") from None
+    if tree is None:
+        raise NotHtmlError("not HTML: nothing to parse")
+    return Page(tree, url)

@@ -1,0 +1,111 @@
+"""The article's body text, plain.
+
+Fast own pass first: JSON-LD ``articleBody``, else the paragraphs of the
+article element (without figures, asides, related-story and share blocks).
+trafilatura (imported on first need: it is slow to import) only when that
+finds too little.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.extraction.normalize import clean_text, collapse
+from crawler.extraction.page import Page
+
+__all__ = ["MIN_BODY_CHARS", "body_text", "normalised_for_hash"]
+
+MIN_BODY_CHARS = 250
+_BLOCK_TAGS = ("p", "h2", "h3", "li", "blockquote")
+_SKIP_ANCESTORS = frozenset({"aside", "figure", "figcaption", "nav", "footer", "form", "button", "noscript"})
+_SKIP_CLASSES = re.compile(
+    r"related|share|social|newsletter|subscribe|promo|advert|\bad\b|ads-|caption|credit|comment|recommend|"
+    r"teaser|sidebar|widget|breadcrumb|paywall|cookie|signup|author-bio|tags?\b",
+    re.IGNORECASE,
+)
+_ALL_PARAGRAPHS = etree.XPath("//p")
+
+
+def _skipped(element: HtmlElement, stop: HtmlElement) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor is stop:
+            return False
+        if ancestor.tag in _SKIP_ANCESTORS:
+            return True
+        cue = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
+        if cue.strip() and _SKIP_CLASSES.search(cue):
+            return True
+    return False
+
+
+def _paragraphs(scope: HtmlElement) -> list[str]:
+    blocks = []
+    for element in scope.iter(*_BLOCK_TAGS):
+        if element.tag == "li" and element.getparent() is not None and element.getparent().get("class"):
+            continue  # classed lists are menus and link lists more often than content
+        if _skipped(element, scope):
+            continue
+        text = collapse(element.text_content())
+        if text and (element.tag != "li" or len(text) > 40):
+            blocks.append(text)
+    # Nested blocks (p inside blockquote, li containing p) would repeat text.
+    return list(dict.fromkeys(blocks))
+
+
+def _ld_body(page: Page) -> str:
+    for obj in page.ld_articles:
+        value = obj.get("articleBody")
+        if isinstance(value, str):
+            text = clean_text(value)
+            if len(text) >= MIN_BODY_CHARS:
+                return value.strip()
+    return ""
+
+
+def _own_pass(page: Page) -> str:
+    scope = page.article
+    if scope is not None:
+        blocks = _paragraphs(scope)
+        text = "\n\n".join(blocks)
+        if len(text) >= MIN_BODY_CHARS:
+            return text
+    # No article container: the page's substantial paragraphs.
+    blocks = [t for t in (collapse(p.text_content()) for p in _ALL_PARAGRAPHS(page.tree)) if len(t) >= 80]
+    text = "\n\n".join(dict.fromkeys(blocks))
+    return text if len(text) >= MIN_BODY_CHARS else ""
+
+
+def _trafilatura(page: Page) -> str:
+    body = page.tree.find("body")
+    if body is None or len(body.text_content()) < 4 * MIN_BODY_CHARS:
+        return ""  # too little text on the whole page for a slower extractor to find an article in
+    try:
+        from trafilatura import extract
+    except ImportError:  # pragma: no cover - trafilatura is a declared dependency
+        return ""
+    try:
+        text = extract(
+            etree.tostring(page.tree, encoding="unicode"),
+            url=page.url,
+            fast=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            deduplicate=False,
+        )
+    except Exception:  # trafilatura can fail on odd markup; no body is an acceptable answer
+        return ""
+    return text or ""
+
+
+def body_text(page: Page) -> str:
+    """Plain body text: paragraphs separated by blank lines ('' when the page has none)."""
+    return _ld_body(page) or _own_pass(page) or _trafilatura(page)
+
+
+def normalised_for_hash(text: str) -> str:
+    """The form of a text that the content hash covers: whitespace collapsed, case-folded."""
+    return collapse(text).casefold()

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from crawler.extraction.context import Hints, SiteRules
+from crawler.extraction.dates import modified_at, parse_stamp, published_at
+
+from .helpers import page
+
+UTC = UTC
+NO_URL_DATE = "https://news.example.com/story"
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def test_json_ld_date_published_with_offset() -> None:
+    head = '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-05-03T17:47:42+02:00",'
+    head += '"dateModified":"2024-05-04T10:00:00+02:00"}</script>'
+    assert published_at(page(head, url=NO_URL_DATE)) == at(2024, 5, 3, 15, 47, 42)
+
+
+def test_meta_sources() -> None:
+    for key, attr in [
+        ("article:published_time", "property"),
+        ("og:published_time", "property"),
+        ("datePublished", "itemprop"),
+        ("date", "name"),
+        ("DC.date.issued", "name"),
+        ("dcterms.created", "name"),
+        ("sailthru.date", "name"),
+        ("parsely-pub-date", "name"),
+        ("pubdate", "name"),
+    ]:
+        head = f'<meta {attr}="{key}" content="2023-01-02T03:04:05Z">'
+        assert published_at(page(head, url=NO_URL_DATE)) == at(2023, 1, 2, 3, 4, 5), key
+
+
+def test_never_the_modified_date() -> None:
+    head = '<meta property="article:modified_time" content="2023-01-02T03:04:05Z">'
+    assert published_at(page(head, url=NO_URL_DATE)) is None
+    assert modified_at(page(head, url=NO_URL_DATE)) == at(2023, 1, 2, 3, 4, 5)
+
+
+def test_local_time_is_read_in_the_site_zone() -> None:
+    head = '<meta property="article:published_time" content="2021-08-30 14:03:00">'
+    rules = SiteRules(timezone="Asia/Shanghai")
+    assert published_at(page(head, url=NO_URL_DATE), rules) == at(2021, 8, 30, 6, 3)
+
+
+def test_explicit_offset_wins_over_the_site_zone() -> None:
+    head = '<meta property="article:published_time" content="2021-08-30T14:03:00-04:00">'
+    assert published_at(page(head, url=NO_URL_DATE), SiteRules(timezone="Asia/Shanghai")) == at(2021, 8, 30, 18, 3)
+
+
+def test_local_time_uses_a_zone_the_page_declares() -> None:
+    head = (
+        '<meta property="article:published_time" content="2021-08-30T14:03:00">'
+        '<meta property="article:modified_time" content="2021-08-31T09:00:00+02:00">'
+    )
+    assert published_at(page(head, url=NO_URL_DATE)) == at(2021, 8, 30, 12, 3)
+
+
+def test_day_only_date_is_midnight_in_the_site_zone() -> None:
+    head = '<meta name="date" content="2019-11-13">'
+    assert published_at(page(head, url=NO_URL_DATE), SiteRules(timezone="Europe/Berlin")) == at(2019, 11, 12, 23)
+
+
+def test_day_only_date_made_precise_by_a_hint_on_the_same_day() -> None:
+    head = '<meta name="date" content="2019-11-13">'
+    hint = Hints(published_at=at(2019, 11, 13, 8, 30))
+    assert published_at(page(head, url=NO_URL_DATE), hints=hint) == at(2019, 11, 13, 8, 30)
+    other_day = Hints(published_at=at(2019, 11, 20, 8, 30))
+    assert published_at(page(head, url=NO_URL_DATE), hints=other_day) == at(2019, 11, 13)
+
+
+def test_day_only_json_ld_made_precise_by_a_timed_meta() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-02-14"}</script>'
+        '<meta name="datePublished" content="2024-02-14T16:15:30Z">'
+    )
+    assert published_at(page(head, url=NO_URL_DATE)) == at(2024, 2, 14, 16, 15, 30)
+
+
+def test_hint_is_used_when_the_page_has_nothing() -> None:
+    hint = Hints(published_at=at(2020, 1, 1, 12))
+    assert published_at(page("", "<p>no date</p>", url=NO_URL_DATE), hints=hint) == at(2020, 1, 1, 12)
+    assert published_at(page("", "<p>no date</p>", url=NO_URL_DATE)) is None
+
+
+def test_time_element_in_the_article() -> None:
+    body = (
+        '<article><h1>Story headline here</h1><time datetime="2020-04-09T07:59:57+02:00" pubdate>9 Apr</time></article>'
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2020, 4, 9, 5, 59, 57)
+
+
+def test_time_of_a_related_story_is_ignored() -> None:
+    body = (
+        "<article><h1>Story headline here</h1><p>Text</p></article>"
+        '<aside><time datetime="2019-01-01T00:00:00Z">old</time></aside>'
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) is None
+
+
+def test_textual_date_next_to_the_headline() -> None:
+    body = '<article><h1>Council approves budget</h1><span class="date">8 January 2020, 3:51 pm</span></article>'
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2020, 1, 8, 15, 51)
+
+
+def test_textual_german_date_without_markup() -> None:
+    body = '<div><h3>21.01.2022</h3><h1 id="t">Jahresbericht für Österreich erschienen</h1></div>'
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2022, 1, 21)
+
+
+def test_textual_date_in_another_language_via_dateparser() -> None:
+    body = (
+        '<article><h1>Un titre assez long ici</h1><span class="date">Julkaistu 23. tammikuuta 2019 klo</span></article>'
+    )
+    p = page("", body, url=NO_URL_DATE, html_attrs=' lang="fi"')
+    assert published_at(p) == at(2019, 1, 23)
+
+
+def test_relative_dates_are_never_now() -> None:
+    body = '<article><h1>Council approves budget</h1><span class="date">2 hours ago</span></article>'
+    assert published_at(page("", body, url=NO_URL_DATE)) is None
+
+
+def test_url_date_is_the_last_resort_and_beats_a_distant_page_date() -> None:
+    assert published_at(page("", "<p>x</p>", url="https://x.com/2021/08/30/story/")) == at(2021, 8, 30)
+    head = '<meta property="article:published_time" content="2009-04-11T18:06:36Z">'
+    assert published_at(page(head, url="https://x.com/2019/10/22/story/")) == at(2019, 10, 22)
+
+
+def test_future_dates_are_rejected() -> None:
+    head = '<meta property="article:published_time" content="2999-01-01T00:00:00Z">'
+    assert published_at(page(head, url=NO_URL_DATE)) is None
+
+
+def test_parse_stamp_forms() -> None:
+    assert parse_stamp("1714751262").value == datetime(2024, 5, 3, 15, 47, 42, tzinfo=UTC)
+    assert parse_stamp("Fri, 03 May 2024 15:47:42 +0200").value.utcoffset().total_seconds() == 7200
+    assert parse_stamp("May 3, 2024 3:47 PM EDT").value == datetime.fromisoformat("2024-05-03T15:47:00-04:00")
+    assert parse_stamp("3. Mai 2024 um 15:47 Uhr").value == datetime(2024, 5, 3, 15, 47)
+    assert parse_stamp("2024年5月3日").value == datetime(2024, 5, 3)
+    assert not parse_stamp("2024-05-03").has_time
+    assert parse_stamp("05/03/2024", month_first=True).value == datetime(2024, 5, 3)
+    assert parse_stamp("05/03/2024").value == datetime(2024, 3, 5)
+    assert parse_stamp("not a date") is None
+
+
+def test_labelled_date_without_markup_cues() -> None:
+    body = '<div><ul class="x"><li><span>Datum:</span>26. Januar 2022</li></ul><p>Some text.</p></div>'
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2022, 1, 26)
+
+
+def test_time_in_a_side_column_is_a_fallback() -> None:
+    body = (
+        '<article><h1>Story headline here</h1><div class="sidebar"><time datetime="2022-01-28">28. Januar</time>'
+        "</div><p>Text of the story.</p></article>"
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2022, 1, 28)
+
+
+def test_json_ld_in_an_untyped_script() -> None:
+    head = (
+        '<script>{"@context": "https://schema.org", "@type": "NewsArticle",'
+        ' "datePublished": "2022-01-28T06:00:00+01:00"}</script>'
+    )
+    assert published_at(page(head, url=NO_URL_DATE)) == at(2022, 1, 28, 5)
+
+
+def test_json_ld_of_another_kind_of_page() -> None:
+    head = '<script type="application/ld+json">{"@type":"HowTo","datePublished":"2022-01-10T22:06:08:684Z"}</script>'
+    assert published_at(page(head, url=NO_URL_DATE)) == at(2022, 1, 10, 22, 6, 8)

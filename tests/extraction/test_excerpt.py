@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from crawler.extraction.context import Hints
+from crawler.extraction.excerpt import clean_excerpt, cut, excerpt
+
+from .helpers import PARAGRAPHS, page
+
+
+def test_meta_description_is_the_summary() -> None:
+    head = '<meta name="description" content="The council approved a smaller budget after a long night of talks.">'
+    assert excerpt(page(head), "Budget", "") == "The council approved a smaller budget after a long night of talks."
+
+
+def test_feed_debris_is_removed() -> None:
+    assert clean_excerpt("A summary of the story [&#8230;]") == "A summary of the story"
+    assert clean_excerpt("A summary. The post Budget appeared first on Daily Planet.") == "A summary."
+    assert clean_excerpt("A summary of it. Continue reading") == "A summary of it."
+    assert clean_excerpt("A summary of it… Read more »") == "A summary of it…"
+    assert clean_excerpt("Summary text [...]") == "Summary text"
+
+
+def test_boilerplate_description_falls_back_to_the_body() -> None:
+    head = '<meta name="description" content="Read the latest news and headlines from the Daily Planet.">'
+    body = "Paragraph one of the story tells readers something new about the council vote and its budget."
+    assert excerpt(page(head), "Budget", body).startswith("Paragraph one")
+
+
+def test_title_repeated_as_description_is_not_a_summary() -> None:
+    head = '<meta name="description" content="Council approves budget after long night of talks">'
+    assert excerpt(page(head), "Council approves budget after long night of talks", "") == ""
+
+
+def test_truncated_tease_yields_to_the_full_standfirst() -> None:
+    head = '<meta name="description" content="The council approved a smaller budget after a long...">'
+    body = (
+        '<article><h1>Budget</h1><p class="standfirst">The council approved a smaller budget after a long '
+        "night of talks with unions.</p>" + PARAGRAPHS + "</article>"
+    )
+    assert excerpt(page(head, body), "Budget", "") == (
+        "The council approved a smaller budget after a long night of talks with unions."
+    )
+
+
+def test_standfirst_when_no_description() -> None:
+    body = '<article><h1>Budget</h1><div class="article-lead">A lead paragraph that sums the story up.</div></article>'
+    assert excerpt(page("", body), "Budget", "") == "A lead paragraph that sums the story up."
+
+
+def test_hint_excerpt_is_the_fallback_and_is_cleaned() -> None:
+    hint = Hints(excerpt="<p>Feed summary of the council story [&hellip;]</p>")
+    assert excerpt(page(""), "Budget", "", hint) == "Feed summary of the council story"
+
+
+def test_cut_at_a_sentence_or_word_boundary() -> None:
+    text = "First sentence is here. " * 20
+    short = cut(text, 100)
+    assert len(short) <= 100 and short.endswith(".")
+    words = "word " * 100
+    cut_words = cut(words.strip(), 50)
+    assert cut_words.endswith("…") and len(cut_words) <= 51 and " wor…" not in cut_words

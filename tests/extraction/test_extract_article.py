@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.extraction import ExtractionError, Hints, SiteRules, extract_article
+from crawler.record import problems
+
+from .helpers import PARAGRAPHS, html
+
+REPO = Path(__file__).resolve().parents[2]
+
+PAGE = html(
+    '<meta property="og:site_name" content="TechNode">'
+    '<meta property="og:title" content="SenseTime files for IPO - TechNode">'
+    '<meta name="description" content="China’s biggest AI firm SenseTime filed Friday to go public in Hong Kong.">'
+    '<meta property="article:published_time" content="2021-08-30T14:03:00+08:00">'
+    '<meta property="article:section" content="Opinion"><meta property="article:tag" content="Artificial Intelligence">'
+    '<meta property="og:image" content="https://technode.com/wp-content/uploads/2021/08/s.jpg">'
+    '<link rel="canonical" href="https://technode.com/2021/08/30/sensetime/?utm_source=rss">',
+    "<article><h1>SenseTime files for IPO</h1>" + PARAGRAPHS + "</article>",
+)
+URL = "https://technode.com/2021/08/30/sensetime/?utm_source=rss#comments"
+
+
+def test_full_record() -> None:
+    record = extract_article(PAGE.encode(), URL)
+    assert record.title == "SenseTime files for IPO"
+    assert record.excerpt.startswith("China’s biggest AI firm")
+    assert record.published_at == datetime(2021, 8, 30, 6, 3, tzinfo=UTC)
+    assert record.original_url == "https://technode.com/2021/08/30/sensetime/?utm_source=rss"
+    assert record.web_url == record.amp_web_url == "https://technode.com/2021/08/30/sensetime/"
+    assert record.cdn_amp_web_url == "https://technode-com.cdn.ampproject.org/c/s/technode.com/2021/08/30/sensetime/"
+    assert (record.provider.name, record.provider.domain) == ("TechNode", "technode.com")
+    assert record.category == "opinion" and record.type == "article"
+    assert record.topics[:2] == ["AI", "IPO"]
+    assert record.images[0].url.endswith("/s.jpg")
+    assert "Paragraph 0" in record.text
+    assert record.content_sha256 == hashlib.sha256(" ".join(record.text.split()).casefold().encode()).hexdigest()
+    # The pipelines' fields are untouched.
+    assert (record.quality, record.heat, record.published, record.secured, record.related) == (0, 0, False, "", [])
+    assert problems(record) == []
+
+
+def test_rules_name_the_provider() -> None:
+    record = extract_article(PAGE, URL, SiteRules(name="TechNode Global", domain="technode.com"))
+    assert record.provider.name == "TechNode Global"
+
+
+def test_provider_falls_back_to_the_domain() -> None:
+    record = extract_article(html("<title>A title</title>"), "https://markets.businessinsider.com/news/x")
+    assert (record.provider.name, record.provider.domain) == ("businessinsider.com", "businessinsider.com")
+
+
+def test_hash_of_title_and_excerpt_without_body() -> None:
+    record = extract_article(html("<title>A title</title>"), "https://x.com/a")
+    assert record.text == ""
+    assert record.content_sha256 == hashlib.sha256(b"a title").hexdigest()  # title + (empty) excerpt, normalised
+
+
+def test_hints_fill_gaps() -> None:
+    hints = Hints(title="Feed title", published_at=datetime(2020, 1, 1, tzinfo=UTC), excerpt="From the feed")
+    record = extract_article(html("", "<div>nothing</div>"), "https://x.com/a", hints=hints)
+    assert record.title == "Feed title"
+    assert record.published_at == datetime(2020, 1, 1, tzinfo=UTC)
+    assert record.excerpt == "From the feed"
+
+
+@pytest.mark.parametrize(("data", "reason"), [(b"", "empty"), (b"%PDF-1.5", "not HTML"), (html(""), "no title")])
+def test_extraction_errors(data, reason: str) -> None:
+    with pytest.raises(ExtractionError, match=reason):
+        extract_article(data, "https://x.com/a")
+
+
+def test_cli_batch_keeps_going_after_a_bad_page(tmp_path: Path) -> None:
+    good = tmp_path / "good.html.gz"
+    good.write_bytes(gzip.compress(PAGE.encode()))
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(b"")
+    lines = [
+        {"url": URL, "html_path": str(good)},
+        {"url": "https://x.com/b", "html_path": str(bad)},
+        {"url": "https://x.com/c", "html_path": str(tmp_path / "missing.html")},
+        {"url": URL, "html_path": str(good)},
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.extract", "--batch"],
+        input="".join(json.dumps(line) + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(out) == 4
+    assert out[0]["title"] == "SenseTime files for IPO" and out[0]["publishedDateTime"] == "2021-08-30T06:03:00Z"
+    assert "error" in out[1] and "error" in out[2]
+    assert out[3] == out[0]
+
+
+def test_cli_single_page_with_provider(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(PAGE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.extract", "--url", URL, str(path), "--provider", "technode"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    record = json.loads(proc.stdout)
+    assert list(record)[:4] == ["category", "title", "excerpt", "publishedDateTime"]
+    assert record["provider"] == {"name": "TechNode", "domain": "technode.com"}

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.page import NotHtmlError, decode_html, parse_page
+
+
+def test_windows_1252_bytes_with_meta_charset() -> None:
+    data = (
+        '<html><head><meta charset="windows-1252"><title>Caf\u00e9 \u201cquotes\u201d \u2013 ok</title></head></html>'
+    )
+    page = parse_page(data.encode("cp1252"), "https://x.com/")
+    assert page.title_tag == "Caf\u00e9 \u201cquotes\u201d \u2013 ok"
+
+
+def test_latin1_label_means_windows_1252() -> None:
+    data = '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><p>\u201cHi\u201d</p>'
+    assert "\u201cHi\u201d" in decode_html(data.encode("cp1252"))
+
+
+def test_gbk_bytes_with_meta_charset() -> None:
+    data = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>新华网新闻</title>'
+    page = parse_page(data.encode("gbk"), "https://x.cn/")
+    assert page.title_tag == "新华网新闻"
+
+
+def test_http_encoding_argument_wins_over_guessing() -> None:
+    data = "<title>Işık</title>".encode("iso-8859-9")
+    assert parse_page(data, "https://x.tr/", encoding="ISO-8859-9").title_tag == "Işık"
+
+
+def test_shift_jis_and_euc_kr() -> None:
+    assert "日本語" in decode_html('<meta charset="shift_jis"><p>日本語</p>'.encode("shift_jis"))
+    assert "한국어" in decode_html('<meta charset="euc-kr"><p>한국어</p>'.encode("euc-kr"))
+
+
+def test_bom_wins() -> None:
+    assert decode_html(b"\xef\xbb\xbf<p>\xc3\xa9</p>") == "<p>é</p>"
+
+
+def test_utf8_page_mislabelled_latin1_is_read_as_utf8() -> None:
+    data = '<meta charset="iso-8859-1"><title>Café</title>'.encode()
+    assert "Café" in decode_html(data)
+
+
+def test_undeclared_legacy_bytes_are_detected() -> None:
+    text = "<p>" + "Größere Änderungen für Übermorgen und später. " * 20 + "</p>"
+    assert "Größere" in decode_html(text.encode("cp1252"))
+
+
+@pytest.mark.parametrize("data", [b"", b"   ", b"%PDF-1.4 binary", b"just text without markup"])
+def test_not_html(data: bytes) -> None:
+    with pytest.raises(NotHtmlError):
+        parse_page(data, "https://x.com/")
+
+
+def test_metas_links_and_json_ld_are_collected_once() -> None:
+    page = parse_page(
+        '<html amp lang="de"><head><meta property="og:title" content="A &amp;amp; B">'
+        '<link rel="canonical" href="/c"><base href="https://cdn.x.com/base/">'
+        '<script type="application/ld+json">{"@graph":[{"@type":"WebSite","name":"X"},'
+        '{"@type":"NewsArticle","headline":"H"}]}</script></head><body></body></html>',
+        "https://x.com/a",
+    )
+    assert page.meta("og:title") == "A & B"  # double-escaped entity decoded
+    assert page.link("canonical") == "/c"
+    assert page.base_url == "https://cdn.x.com/base/"
+    assert page.is_amp and page.lang == "de"
+    assert [o["headline"] for o in page.ld_articles] == ["H"]
+
+
+def test_broken_json_ld_is_repaired() -> None:
+    page = parse_page(
+        '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Line\nbreak",}</script><p>x</p>',
+        "https://x.com/",
+    )
+    assert page.ld_articles[0]["headline"] == "Line break"
