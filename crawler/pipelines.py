@@ -11,7 +11,7 @@ import html
 import logging
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy.crawler import Crawler
@@ -45,7 +45,7 @@ def reference_time(crawler: Crawler) -> datetime:
     if fixed:
         return as_utc(fixed)
     started = crawler.stats.get_value("start_time")
-    return as_utc(started) if started else datetime.now(timezone.utc)
+    return as_utc(started) if started else datetime.now(UTC)
 
 
 def clean_text(text: str) -> str:

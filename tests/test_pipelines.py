@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -45,7 +45,7 @@ def make_record(**changes) -> Record:
         "images": [Image("https://i0.wp.com/technode.com/x.png", 1200, 675)],
         "text": "SenseTime filed to go public. " * 40,
         "content_sha256": "c" * 64,
-        "fetched_at": datetime(2021, 8, 31, tzinfo=timezone.utc),
+        "fetched_at": datetime(2021, 8, 31, tzinfo=UTC),
     }
     values.update(changes)
     return Record(**values)
@@ -57,7 +57,7 @@ def test_normalize_cleans_text_urls_and_instant():
     assert record.web_url == "https://technode.com/2021/08/30/sensetime-ipo/"
     assert record.amp_web_url == record.web_url
     assert record.original_url == "https://technode.com/2021/08/30/sensetime-ipo/?utm_source=rss"
-    assert record.published_at == datetime(2021, 8, 30, 6, 3, tzinfo=timezone.utc)
+    assert record.published_at == datetime(2021, 8, 30, 6, 3, tzinfo=UTC)
     assert record.topics == ["AI", "IPO"]
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from crawler.record import Image, Provider, Record, RelatedArticle
 from crawler.store import SQLiteStore
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def make_record(url="https://technode.com/2021/08/30/a/", sha="a" * 64) -> Record:
@@ -18,7 +18,7 @@ def make_record(url="https://technode.com/2021/08/30/a/", sha="a" * 64) -> Recor
         web_url=url,
         provider=Provider("TechNode", "technode.com"),
         excerpt="An excerpt.",
-        published_at=datetime(2021, 8, 30, 6, 3, tzinfo=timezone.utc),
+        published_at=datetime(2021, 8, 30, 6, 3, tzinfo=UTC),
         original_url=url + "?utm_source=rss",
         topics=["AI"],
         images=[Image("https://i0.wp.com/x.png", 540, 540, True)],
@@ -26,7 +26,7 @@ def make_record(url="https://technode.com/2021/08/30/a/", sha="a" * 64) -> Recor
             RelatedArticle(
                 title="Other",
                 excerpt="E",
-                published_at=datetime(2021, 8, 30, 10, 13, tzinfo=timezone.utc),
+                published_at=datetime(2021, 8, 30, 10, 13, tzinfo=UTC),
                 web_url="https://www.techinasia.com/x",
                 provider=Provider("Techinasia", "techinasia.com"),
                 quality=47,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -239,7 +239,7 @@ class ProviderSpider(scrapy.Spider):
             self._article_error("extraction", response.url, str(error))
             return
         record.original_url = linked_url
-        record.fetched_at = datetime.now(timezone.utc)
+        record.fetched_at = datetime.now(UTC)
         if record.published_at is not None and self._older_than_since(record.published_at):
             self.crawler.stats.inc_value("articles/skipped/too_old")
             return
@@ -257,7 +257,9 @@ class ProviderSpider(scrapy.Spider):
         reason = (
             f"http_{failure.value.response.status}"
             if failure.check(HttpError)
-            else failure.type.__name__ if failure.type else "error"
+            else failure.type.__name__
+            if failure.type
+            else "error"
         )
         self._article_error(reason, failure.request.url, _describe(failure))
 
@@ -275,7 +277,7 @@ class ProviderSpider(scrapy.Spider):
         return self.provider.is_article_path(parts.path + (f"?{parts.query}" if parts.query else ""))
 
     def _older_than_since(self, instant: datetime | None) -> bool:
-        return self.since is not None and instant is not None and instant.astimezone(timezone.utc).date() < self.since
+        return self.since is not None and instant is not None and instant.astimezone(UTC).date() < self.since
 
     def _start_demo_site(self) -> None:
         """Serve the bundled fixture site and point the registry's sources at it."""
