@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import jmespath
 import yaml
+from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawler.extraction.context import SiteRules
@@ -28,14 +30,41 @@ class RegistryError(ValueError):
     """The registry file cannot be used; the message names the entry and the problem."""
 
 
+# What an ``api`` source's field mapping may name: JMESPath expressions that
+# pick each value out of the API's JSON (``items`` selects the list of posts,
+# the others are read from each post).
+API_FIELDS = frozenset(
+    {
+        "items",
+        "url",
+        "title",
+        "excerpt",
+        "published_at",
+        "modified_at",
+        "image_url",
+        "image_width",
+        "image_height",
+        "categories",
+        "total_pages",
+    }
+)
+
+
 class Source(BaseModel):
-    """One place where a provider lists its articles."""
+    """One place where a provider lists its articles.
+
+    Kinds: ``feed`` (RSS/Atom), ``sitemap`` (index, plain or news), ``listing``
+    (HTML with pagination), ``wp-api`` (WordPress REST ``/wp-json/wp/v2/posts``)
+    and ``api`` (any other paged JSON API, read through ``mapping``).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: SourceKind
     url: str
     max_pages: int = Field(default=5, ge=1, le=1000)  # listing / API pagination bound
+    page_param: str = "page"  # api: the query parameter that selects a page
+    mapping: dict[str, str] = Field(default_factory=dict)  # api: field -> JMESPath expression
 
     @field_validator("url")
     @classmethod
@@ -43,6 +72,27 @@ class Source(BaseModel):
         if not re.match(r"^https?://[^/\s]+", url):
             raise ValueError(f"source url {url!r} is not an absolute http(s) URL")
         return url
+
+    @model_validator(mode="after")
+    def _api_mapping(self) -> Source:
+        if self.kind != "api":
+            if self.mapping:
+                raise ValueError(f"a {self.kind} source takes no mapping")
+            return self
+        missing = {"items", "url"} - set(self.mapping)
+        if missing:
+            raise ValueError(f"an api source needs a mapping for {', '.join(sorted(missing))}")
+        unknown = set(self.mapping) - API_FIELDS
+        if unknown:
+            raise ValueError(
+                f"unknown mapping fields {', '.join(sorted(unknown))}; known: {', '.join(sorted(API_FIELDS))}"
+            )
+        for name, expression in self.mapping.items():
+            try:
+                jmespath.compile(expression)
+            except JMESPathError as error:
+                raise ValueError(f"mapping {name}: {expression!r} is not a JMESPath expression: {error}") from None
+        return self
 
 
 class ProviderConfig(BaseModel):

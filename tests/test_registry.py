@@ -90,3 +90,25 @@ def test_not_a_registry(tmp_path):
         load_registry(write(tmp_path, "- just\n- a list\n"))
     with pytest.raises(RegistryError, match="cannot read"):
         load_registry(tmp_path / "missing.yaml")
+
+
+def test_every_seed_provider_is_registered():
+    keys = [p.key for p in load_registry()]
+    assert keys == ["technode", "techinasia", "techstory", "businessinsider"]
+
+
+def test_api_source_needs_a_valid_mapping(tmp_path):
+    api = GOOD_ENTRY.replace(
+        '[{kind: feed, url: "https://example.com/feed/"}]',
+        '[{kind: api, url: "https://example.com/api/posts", mapping: {items: posts, url: "link["}}]',
+    )
+    with pytest.raises(RegistryError, match=r"entry 'example'.*mapping url: 'link\[' is not a JMESPath expression"):
+        load_registry(write(tmp_path, api))
+    no_url = api.replace(', url: "link["', "")
+    with pytest.raises(RegistryError, match="an api source needs a mapping for url"):
+        load_registry(write(tmp_path, no_url))
+    feed_with_mapping = GOOD_ENTRY.replace(
+        'url: "https://example.com/feed/"', 'url: "https://example.com/feed/", mapping: {items: x}'
+    )
+    with pytest.raises(RegistryError, match="a feed source takes no mapping"):
+        load_registry(write(tmp_path, feed_with_mapping))
