@@ -9,6 +9,7 @@ from pathlib import Path
 BOT_NAME = "newscrawler"
 SPIDER_MODULES = ["crawler.spiders"]
 SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"  # one spider per registry entry
+COMMANDS_MODULE = "crawler.commands"  # scrapy providers
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- Politeness -----------------------------------------------------------

@@ -9,17 +9,25 @@ same name (a provider's own module, for sites that need code) takes precedence.
 
 from __future__ import annotations
 
+import sys
+
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.registry import load_registry
+from crawler.registry import RegistryError, load_registry
 from crawler.spiders.provider import ProviderSpider
 
 
 class RegistrySpiderLoader(SpiderLoader):
     def __init__(self, settings: BaseSettings):
         super().__init__(settings)
-        for provider in load_registry(settings.get("PROVIDER_REGISTRY")):
+        try:
+            registry = load_registry(settings.get("PROVIDER_REGISTRY"))
+        except RegistryError as error:
+            # Every scrapy command loads spiders first: a bad registry stops it here, in one line.
+            print(f"error: {error}", file=sys.stderr)
+            sys.exit(2)
+        for provider in registry:
             if provider.key not in self._spiders:
                 self._spiders[provider.key] = provider_spider_class(provider.key, provider.name)
 

@@ -71,3 +71,34 @@ def run_crawl(spider: str, workdir: Path, *args: str, settings: dict[str, str] |
         else {}
     )
     return CrawlResult(proc.returncode, stats, proc.stderr, output_dir, documents)
+
+
+def check_document(doc: dict, expected: dict, base_url: str, provider: dict) -> None:
+    """Assert that a document's front matter matches its entry in a fixture site's expected.yaml."""
+    from urllib.parse import urlsplit
+
+    from crawler.extraction.urls import amp_cache_url
+
+    path = expected["path"]
+    assert doc["title"] == expected["title"], path
+    assert doc["publishedDateTime"].strftime("%Y-%m-%dT%H:%M:%SZ") == expected["publishedDateTime"], path
+    if "excerpt" in expected:
+        assert doc["excerpt"] == expected["excerpt"], path
+    assert doc["excerpt"].startswith(expected["excerpt_starts_with"]), path
+    assert len(doc["excerpt"]) <= 300
+    assert doc["webUrl"] == base_url + path
+    original = urlsplit(doc["originalUrl"])
+    assert original.path + (f"?{original.query}" if original.query else "") in expected["original_paths"], path
+    assert doc["ampWebUrl"] == base_url + expected["ampWebUrl"], path
+    assert doc["cdnAmpWebUrl"] == amp_cache_url(doc["ampWebUrl"])
+    assert doc["category"] == expected["category"], path
+    assert doc["type"] == expected["type"], path
+    assert set(doc["topics"]) == set(expected["topics"]), path
+    assert doc["provider"] == provider
+    if expected["image"] is None:
+        assert doc["images"] == [], path
+    else:
+        lead = doc["images"][0]
+        want = expected["image"]
+        assert (lead["url"], lead["width"], lead["height"]) == (want["url"], want["width"], want["height"]), path
+    assert 0 <= doc["quality"] <= 100 and 0 <= doc["heat"] <= 100

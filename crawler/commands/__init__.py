@@ -1,0 +1,1 @@
+"""Project commands for the scrapy CLI (COMMANDS_MODULE)."""

@@ -1,0 +1,403 @@
+"""The article spider: reads sources, follows article URLs once, extracts records.
+
+A spider only decides where to go. Sources (feeds, sitemaps, listing pages,
+JSON APIs) are parsed by ``crawler.discovery``; article pages by
+``crawler.extraction``. What a source says about an article (date, title,
+image) travels with the article request as
+:class:`~crawler.extraction.context.Hints`; the extractor merges them with what
+the page says.
+
+Subclasses say which URLs are articles, which site rules apply, and where to
+start: :class:`~crawler.spiders.provider.ProviderSpider` from the registry,
+:class:`~crawler.spiders.news.NewsSpider` from the command line.
+
+Common arguments (``-a name=value``): ``since=YYYY-MM-DD`` skips articles
+published before that day; ``limit=N`` stops after N articles; ``check=1``
+reads the sources (first page of each) and requests no article, filling
+:attr:`ArticleSpider.report` for ``scrapy providers --check``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
+
+from crawler.discovery import DiscoveryError, Link, parse_feed, parse_listing, parse_sitemap, sniff
+from crawler.discovery.api import PastLastPage, api_page_url, parse_api, parse_wp_posts
+from crawler.extraction import ExtractionError, extract_article
+from crawler.extraction.context import Hints, SiteRules
+from crawler.extraction.urls import clean_url
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_PRIORITY = 10  # articles before deeper pagination: sources list the newest first
+
+
+@dataclasses.dataclass(slots=True)
+class SourceReport:
+    """What one source gave in a check: how many links, how many of them articles, the newest date."""
+
+    links: int = 0
+    articles: int = 0
+    newest: datetime | None = None
+    problem: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StartSource:
+    """Where a crawl starts: a registry source kind, ``article`` (a page to extract as it is),
+    or None ("recognise it by its content")."""
+
+    url: str
+    kind: str | None = None
+    max_pages: int = 1
+    page_param: str = "page"
+    mapping: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+class ArticleSpider(scrapy.Spider):
+    """Discovery and extraction shared by every spider; subclasses fill in the site knowledge."""
+
+    name = ""
+    CHECK_MAX_SITEMAPS = 3  # a check reads this many child sitemaps of an index
+
+    def __init__(
+        self, since: str | None = None, limit: str | int | None = None, check: str | None = None, **kwargs: Any
+    ):
+        super().__init__(**kwargs)
+        self.since = parse_since(since)
+        self.limit = parse_limit(limit)
+        self.check = truthy(check)
+        self.report: dict[str, SourceReport] = {}
+        self._hints: dict[str, Hints] = {}  # article URL -> what the sources said about it
+        self._scheduled = 0
+        self._failed = 0
+        self._extracted = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        return spider
+
+    # --- what subclasses say --------------------------------------------
+
+    def start_sources(self) -> list[StartSource]:
+        raise NotImplementedError
+
+    def is_article_url(self, url: str) -> bool:
+        raise NotImplementedError
+
+    def site_rules(self, url: str) -> SiteRules:
+        """The extractor's rules for an article at ``url``."""
+        raise NotImplementedError
+
+    # --- where to start -------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for source in self.start_sources():
+            yield self.source_request(source)
+
+    def source_request(self, source: StartSource, *, depth: int = 0, page: int = 1) -> scrapy.Request:
+        """The request that reads a source (or one page of it)."""
+        if source.kind in ("api", "wp-api"):
+            url = api_page_url(
+                source.url, page, page_param=source.page_param, since=self.since, wordpress=source.kind == "wp-api"
+            )
+            # A WordPress API answers 400 past its last page: the callback reads that as the end.
+            meta = {"handle_httpstatus_list": [400]}
+            callback = self.parse_api_page
+        else:
+            url, meta, callback = source.url, {}, self.parse_source
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.source_failed,
+            meta=meta,
+            cb_kwargs={"source": source, "depth": depth, "page": page},
+        )
+
+    # --- sources --------------------------------------------------------
+
+    def parse_source(self, response: Response, source: StartSource, depth: int, page: int) -> Iterator[Any]:
+        """A feed, sitemap or listing page: follow its article links (and sub-sitemaps or next pages)."""
+        found = sniff(response.body, response.url, _content_type(response))
+        self.crawler.stats.inc_value(f"discovery/sources/{found}")
+        try:
+            if found == "feed":
+                yield from self.follow_articles(parse_feed(response.body, response.url), response.url)
+            elif found == "sitemap":
+                yield from self._parse_sitemap(response, source, depth)
+            elif found == "json":
+                yield from self.parse_api_page(response, dataclasses.replace(source, kind="wp-api"), depth, page)
+            elif found == "html" and (
+                source.kind == "article" or (source.kind is None and self.is_article_url(response.url))
+            ):
+                yield from self._parse_start_article(response)  # a start URL that is itself an article
+            elif found == "html" and source.kind in (None, "listing"):
+                yield from self._parse_listing(response, source, page)
+            else:
+                what = f"a {found} document" + (f" where a {source.kind} was expected" if source.kind else "")
+                self.empty_source(response.url, source.kind, what)
+        except DiscoveryError as error:
+            self.crawler.stats.inc_value("discovery/sources_broken")
+            self.report.setdefault(response.url, SourceReport()).problem = str(error)
+            logger.warning("Source %s (%s) cannot be read: %s", response.url, source.kind or found, error)
+
+    def _parse_sitemap(self, response: Response, source: StartSource, depth: int) -> Iterator[scrapy.Request]:
+        sitemap = parse_sitemap(response.body, response.url)
+        if sitemap.kind == "urlset":
+            yield from self.follow_articles(sitemap.links, response.url)
+            return
+        if depth >= self.settings.getint("DISCOVERY_MAX_SITEMAP_DEPTH"):
+            logger.warning("Sitemap index %s is nested %d deep; not following it further", response.url, depth)
+            self.crawler.stats.inc_value("discovery/sitemaps_too_deep")
+            return
+        children = [link for link in sitemap.links if not self.older_than_since(link.hints.modified_at)]
+        if not children:
+            self.empty_source(response.url, "sitemap index", f"{len(sitemap.links)} sitemaps, none new enough")
+        if self.check:
+            children = children[: self.CHECK_MAX_SITEMAPS]
+        for link in children:
+            # A child already read in this run (an index that lists itself or loops) is skipped by
+            # Scrapy's duplicate filter, so a looping index ends.
+            child = StartSource(link.url, kind="sitemap")
+            yield self.source_request(child, depth=depth + 1)
+
+    def _parse_listing(self, response: Response, source: StartSource, page: int) -> Iterator[scrapy.Request]:
+        listing = parse_listing(response.body, response.url)
+        links = [Link(url, Hints(source="listing")) for url in listing.links]
+        yield from self.follow_articles(links, response.url)
+        max_pages = source.max_pages if source.kind else self.settings.getint("DISCOVERY_MAX_LISTING_PAGES")
+        if page < max_pages and listing.next_pages and not self.check:
+            next_page = dataclasses.replace(source, url=listing.next_pages[0], kind="listing", max_pages=max_pages)
+            yield self.source_request(next_page, page=page + 1)
+
+    def parse_api_page(self, response: Response, source: StartSource, depth: int, page: int) -> Iterator[Any]:
+        """One page of a JSON API: follow its articles, then ask for the next page."""
+        self.crawler.stats.inc_value("discovery/sources/api")
+        try:
+            if source.kind == "wp-api":
+                total = response.headers.get("X-WP-TotalPages", b"").decode("latin-1") or None
+                api_page = parse_wp_posts(response.body, response.url, total_pages=total)
+            else:
+                api_page = parse_api(response.body, response.url, source.mapping)
+        except PastLastPage:
+            logger.info("API %s has no page %d: the listing ended", source.url, page)
+            return
+        except DiscoveryError as error:
+            self.crawler.stats.inc_value("discovery/sources_broken")
+            self.report.setdefault(response.url, SourceReport()).problem = str(error)
+            logger.warning("API %s page %d cannot be read (HTTP %d): %s", source.url, page, response.status, error)
+            return
+        if response.status != 200:
+            logger.warning("API %s page %d answered HTTP %d", source.url, page, response.status)
+            return
+        if page == 1 or api_page.links:
+            yield from self.follow_articles(api_page.links, response.url)
+        more = api_page.total_pages is None or page < api_page.total_pages
+        if api_page.links and more and page < source.max_pages and not self.check:
+            yield self.source_request(source, depth=depth, page=page + 1)
+
+    def follow_articles(self, links: Iterable[Link], source_url: str) -> Iterator[scrapy.Request]:
+        """Requests for the article links of one source; says so loudly when there are none."""
+        links = list(links)
+        if self.check:
+            self._check_links(links, source_url)
+            return
+        followed = 0
+        for link in links:
+            request = self._article_request(link)
+            if request is not None:
+                followed += 1
+                yield request
+        self.crawler.stats.inc_value("discovery/links_seen", len(links))
+        if not links:
+            self.empty_source(source_url, None, "no links at all")
+        elif not followed and not any(self.is_article_url(link.url) for link in links):
+            self.empty_source(source_url, None, f"{len(links)} links, none matching the article URL rules")
+
+    def _check_links(self, links: list[Link], source_url: str) -> None:
+        report = self.report.setdefault(source_url, SourceReport())
+        report.links += len(links)
+        for link in links:
+            if self.is_article_url(clean_url(link.url)):
+                report.articles += 1
+                self.crawler.stats.inc_value("discovery/articles")
+                instant = link.hints.published_at
+                if instant and (report.newest is None or instant > report.newest):
+                    report.newest = instant
+        if not report.articles:
+            self.empty_source(source_url, None, f"{len(links)} links, none matching the article URL rules")
+
+    def _article_request(self, link: Link) -> scrapy.Request | None:
+        url = clean_url(link.url)
+        stats = self.crawler.stats
+        if not self.is_article_url(url):
+            stats.inc_value("discovery/skipped/not_article")
+            return None
+        if self.older_than_since(link.hints.published_at):
+            stats.inc_value("discovery/skipped/too_old")
+            return None
+        hints = self._without_placeholder(link.hints, url)
+        if url in self._hints:  # reached again through another source: keep what both said
+            self._hints[url] = self._hints[url].merge(hints)
+            stats.inc_value("discovery/skipped/seen")
+            return None
+        if self.limit is not None and self._scheduled - self._failed >= self.limit:
+            stats.inc_value("discovery/skipped/limit")
+            return None
+        self._hints[url] = hints
+        self._scheduled += 1
+        stats.inc_value("discovery/articles")
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            priority=ARTICLE_PRIORITY,
+            cb_kwargs={"linked_url": link.url.split("#", 1)[0], "hint_key": url},
+        )
+
+    def _without_placeholder(self, hints: Hints, url: str) -> Hints:
+        """A source's image that is one of the site's placeholders is no hint at all.
+
+        Dropped here, before hints from several sources merge, so that a real
+        image from a later source (a feed item's figure) is not shadowed.
+        """
+        placeholders = self.site_rules(url).placeholder_images
+        if hints.image_url and any(p in hints.image_url for p in placeholders):
+            return dataclasses.replace(hints, image_url="", image_width=0, image_height=0)
+        return hints
+
+    def source_failed(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("discovery/sources_failed")
+        self.report.setdefault(failure.request.url, SourceReport()).problem = _describe(failure)
+        logger.warning("Source %s failed: %s", failure.request.url, _describe(failure))
+
+    def empty_source(self, url: str, kind: str | None, what: str) -> None:
+        """Discovery that finds nothing says so loudly: a silently empty crawl is the classic failure."""
+        self.report.setdefault(url, SourceReport()).problem = f"no article links: {what}"
+        self.crawler.stats.inc_value("discovery/empty_sources")
+        logger.warning("Source %s%s gave no article links: it returned %s", url, f" ({kind})" if kind else "", what)
+
+    # --- articles -------------------------------------------------------
+
+    def parse_article(self, response: Response, linked_url: str, hint_key: str) -> Iterator[Any]:
+        """An article page: extract its record, with what the sources said as hints."""
+        if self.limit is not None and self._extracted >= self.limit:
+            raise CloseSpider("limit")
+        content_type = _content_type(response)
+        if sniff(response.body, response.url, content_type) != "html":
+            self._article_error("not_html", response.url, "the article URL did not return an HTML page")
+            return
+        try:
+            record = extract_article(
+                response.body,
+                response.url,
+                self.site_rules(response.url),
+                self._hints.get(hint_key, Hints()),
+                encoding=http_content_type_encoding(content_type),
+            )
+        except ExtractionError as error:
+            self._article_error("extraction", response.url, str(error))
+            return
+        record.original_url = linked_url
+        record.fetched_at = datetime.now(UTC)
+        if self.older_than_since(record.published_at):
+            self.crawler.stats.inc_value("articles/skipped/too_old")
+            return
+        self._extracted += 1
+        self.crawler.stats.inc_value("articles/extracted")
+        yield record
+
+    def _parse_start_article(self, response: Response) -> Iterator[Any]:
+        url = clean_url(response.url)
+        self._hints.setdefault(url, Hints())
+        yield from self.parse_article(response, linked_url=response.url.split("#", 1)[0], hint_key=url)
+
+    def article_failed(self, failure: Failure) -> None:
+        self._failed += 1
+        if failure.check(HttpError):
+            reason = f"http_{failure.value.response.status}"
+        else:
+            reason = failure.type.__name__ if failure.type else "error"
+        self._article_error(reason, failure.request.url, _describe(failure))
+
+    def _article_error(self, reason: str, url: str, message: str) -> None:
+        self.crawler.stats.inc_value(f"articles/failed/{reason}")
+        logger.warning("Article %s skipped (%s): %s", url, reason, message)
+
+    # --- helpers --------------------------------------------------------
+
+    def older_than_since(self, instant: datetime | None) -> bool:
+        return self.since is not None and instant is not None and instant.astimezone(UTC).date() < self.since
+
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if spider is not self:
+            return
+        self.closed_hook()
+        if not self.crawler.stats.get_value("discovery/articles"):
+            self.crawler.stats.set_value("discovery/no_articles", 1)
+            logger.warning("%s: discovery found no article at all; check its sources and URL rules", self.name)
+
+    def closed_hook(self) -> None:
+        """Subclasses release what they hold (a demo server) here."""
+
+
+def _content_type(response: Response) -> str:
+    return response.headers.get("Content-Type", b"").decode("latin-1")
+
+
+def _describe(failure: Failure) -> str:
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    return f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
+
+
+def parse_since(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"since={value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def parse_limit(value: str | int | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        limit = int(value)
+    except ValueError:
+        raise ValueError(f"limit={value!r} is not a whole number") from None
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    return limit
+
+
+def split_urls(value: str | list[str] | None) -> list[str]:
+    """``-a`` URL lists: comma-separated."""
+    if isinstance(value, str):
+        return [u.strip() for u in value.split(",") if u.strip()]
+    return list(value or [])
+
+
+def truthy(value: str | None) -> bool:
+    return str(value or "").lower() in ("1", "true", "yes", "on")
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
