@@ -14,6 +14,7 @@ was promised, with a message saying what it is instead.
 
 from __future__ import annotations
 
+from crawler.discovery.api import ApiPage, PastLastPage, api_page_url, parse_api, parse_wp_posts
 from crawler.discovery.base import MAX_DOCUMENT_SIZE, DiscoveryError, Link, absolute_url, parse_date
 from crawler.discovery.feeds import feed_links, parse_feed
 from crawler.discovery.listings import Listing, parse_listing
@@ -23,19 +24,24 @@ from crawler.extraction.context import Hints
 
 __all__ = [
     "MAX_DOCUMENT_SIZE",
+    "ApiPage",
     "DiscoveryError",
     "Hints",
     "Link",
     "Listing",
+    "PastLastPage",
     "Sitemap",
     "absolute_url",
+    "api_page_url",
     "describe",
     "feed_links",
     "gunzip",
+    "parse_api",
     "parse_date",
     "parse_feed",
     "parse_listing",
     "parse_sitemap",
+    "parse_wp_posts",
     "robots_sitemaps",
     "sniff",
 ]
