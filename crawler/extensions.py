@@ -11,6 +11,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.publishing.files import write_atomic
+from crawler.record import Record
+from crawler.store import open_store, store_location
+from crawler.stories import StoryConfig, StoryStep
 
 
 class StatsFile:
@@ -42,3 +45,66 @@ class StatsFile:
 
 def _jsonable(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def story_config(settings) -> StoryConfig:
+    """The story step's configuration from ``STORY_*`` settings."""
+    from datetime import timedelta
+
+    return StoryConfig(
+        window=timedelta(days=settings.getfloat("STORY_WINDOW_DAYS")),
+        threshold=settings.getfloat("STORY_THRESHOLD"),
+        max_related=settings.getint("STORY_MAX_RELATED"),
+    )
+
+
+class Stories:
+    """At the end of a crawl, relates the records it wrote to the stories in the store.
+
+    Off with ``STORIES_ENABLED = False``; ``scrapy stories`` runs the same step
+    over a store filled by several crawls.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.written: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Stories:
+        if not crawler.settings.getbool("STORIES_ENABLED"):
+            raise NotConfigured("STORIES_ENABLED is off")
+        extension = cls(crawler)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def item_scraped(self, item, response, spider) -> None:
+        if isinstance(item, Record):
+            self.written.append(item.web_url)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if not self.written:
+            return
+        from crawler.pipelines import reference_time  # the pipelines' notion of "now"
+
+        settings = self.crawler.settings
+        store = open_store(store_location(settings.get("RECORD_STORE")))
+        try:
+            step = StoryStep(
+                store,
+                story_config(settings),
+                reference_time(self.crawler),
+                include_body=settings.getbool("DOCUMENT_BODY"),
+            )
+            result = step.relate(self.written)
+        finally:
+            store.close()
+        stats = self.crawler.stats
+        stats.set_value("stories/related", result.related)
+        stats.set_value("stories/documents_rewritten", result.rewritten)
+        spider.logger.info(
+            "Stories: %d of the %d records written have related articles; %d documents rewritten",
+            result.related,
+            len(self.written),
+            result.rewritten,
+        )

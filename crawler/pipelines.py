@@ -25,7 +25,8 @@ from crawler.publishing.paths import document_path
 from crawler.record import EXCERPT_MAX_CHARS, MAX_TOPICS, Record, as_utc, problems
 from crawler.registry import load_registry
 from crawler.seal import load_key, provenance, seal
-from crawler.store import open_store
+from crawler.store import open_store, store_location
+from crawler.stories import story_terms
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(crawler, crawler.settings.get("RECORD_STORE"))
+        return cls(crawler, store_location(crawler.settings.get("RECORD_STORE")))
 
     def open_spider(self) -> None:
         self.store = open_store(self.store_path)
@@ -187,7 +188,12 @@ class SealPipeline:
 
 
 class WriteDocumentPipeline:
-    """Renders the front-matter document, writes it atomically, and stores the record."""
+    """Renders the front-matter document, writes it atomically, and stores the record.
+
+    A record already in the store keeps the relations found earlier (the story
+    step at the end of the crawl brings them up to date); the record's story
+    terms go into the store's index for that step.
+    """
 
     def __init__(self, crawler: Crawler, output_dir: Path, store_path: str, include_body: bool):
         self.crawler = crawler
@@ -204,7 +210,7 @@ class WriteDocumentPipeline:
         return cls(
             crawler,
             Path(settings.get("OUTPUT_DIR")),
-            settings.get("RECORD_STORE"),
+            store_location(settings.get("RECORD_STORE")),
             settings.getbool("DOCUMENT_BODY"),
         )
 
@@ -217,12 +223,15 @@ class WriteDocumentPipeline:
             self.store.close()
 
     def process_item(self, record: Record) -> Record:
+        previous = self.store.get(record.web_url)
+        if previous is not None and previous.record.related:
+            record.related, record.heat = previous.record.related, previous.record.heat
         path = document_path(self.output_dir, record)
         try:
             changed = write_atomic(path, render(record, include_body=self.include_body).encode("utf-8"))
         except OSError as error:
             raise dropped(self.crawler, "write_failed", f"{path}: {error}") from error
-        self.store.put(record, str(path), reference_time(self.crawler))
+        self.store.put(record, str(path), reference_time(self.crawler), terms=story_terms(record))
         self.crawler.stats.inc_value("documents/written" if changed else "documents/unchanged")
         logger.info("Wrote %s (%s)", path, record.web_url)
         return record

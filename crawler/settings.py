@@ -40,14 +40,23 @@ ITEM_PIPELINES = {
     "crawler.pipelines.SealPipeline": 500,
     "crawler.pipelines.WriteDocumentPipeline": 600,
 }
-EXTENSIONS = {"crawler.extensions.StatsFile": 500}
+# Stories before the stats file, so that its counts are in it (spider_closed runs in this order).
+EXTENSIONS = {"crawler.extensions.Stories": 400, "crawler.extensions.StatsFile": 500}
 STATS_FILE = ""  # when set, the crawl's final stats are written there as JSON
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 LOG_LEVEL = "INFO"
 
 OUTPUT_DIR = "output"  # one front-matter document per article
 DOCUMENT_BODY = False  # True puts the article text in the document body (only for rights holders)
-RECORD_STORE = "state/records.sqlite"  # every written record, keyed by webUrl
+# Every written record, keyed by webUrl: a SQLite file, or postgresql://… for several crawl
+# machines. The CRAWLER_STORE_URL environment variable, when set, wins.
+RECORD_STORE = "state/records.sqlite"
+
+# --- Stories across providers (crawler/stories.py) --------------------------
+STORIES_ENABLED = True  # relate the records of each crawl at its end
+STORY_WINDOW_DAYS = 3  # articles more than this far apart in time are never the same story
+STORY_THRESHOLD = 0.5  # TF-IDF cosine at or above which two articles tell the same story (docs/STORIES.md)
+STORY_MAX_RELATED = 3
 
 # --- Records --------------------------------------------------------------
 PROVIDER_REGISTRY = str(Path(__file__).with_name("providers.yaml"))

@@ -1,15 +1,25 @@
 """The record store: every record the crawler has written, keyed by ``webUrl``.
 
-It is what makes de-duplication work across runs, and the memory later steps
-(relating stories, incremental crawls) build on. SQLite is the embedded default:
-one file, nothing to install. Each write is one transaction, so a killed crawl
-never leaves half a record behind.
+It is what makes de-duplication work across runs, what relating stories across
+providers reads, and what ``output/`` is rendered from. SQLite is the embedded
+default (one file, nothing to install); PostgreSQL serves several crawl
+machines (``RECORD_STORE=postgresql://…`` or the ``CRAWLER_STORE_URL``
+environment variable). Both run the same SQL. Each write is one transaction,
+so a killed crawl never leaves half a record behind.
+
+Besides the records, the store keeps an inverted index of each record's story
+terms (``terms``: term → records, by publication time), so that finding the
+articles that may tell the same story costs what the time window holds, not
+what the whole store holds.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,19 +27,33 @@ from typing import Any
 
 from crawler.record import Record, as_utc, format_instant
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS records (
-    web_url         TEXT PRIMARY KEY,
-    provider_domain TEXT NOT NULL,
-    published_at    TEXT,
-    content_sha256  TEXT NOT NULL DEFAULT '',
-    document_path   TEXT NOT NULL DEFAULT '',
-    data            TEXT NOT NULL,
-    updated_at      TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS records_content ON records (content_sha256);
-CREATE INDEX IF NOT EXISTS records_published ON records (published_at);
-"""
+STORE_URL_ENV = "CRAWLER_STORE_URL"
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS records (
+        web_url         TEXT PRIMARY KEY,
+        provider_domain TEXT NOT NULL,
+        published_at    TEXT,
+        content_sha256  TEXT NOT NULL DEFAULT '',
+        document_path   TEXT NOT NULL DEFAULT '',
+        data            TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS records_content ON records (content_sha256)",
+    "CREATE INDEX IF NOT EXISTS records_published ON records (published_at)",
+    # The story index: one row per (term, record). Instants are ISO text in UTC
+    # (YYYY-MM-DDTHH:MM:SSZ), which sorts as time does, in both databases.
+    """CREATE TABLE IF NOT EXISTS terms (
+        term            TEXT NOT NULL,
+        web_url         TEXT NOT NULL,
+        published_at    TEXT NOT NULL,
+        provider_domain TEXT NOT NULL,
+        weight          REAL NOT NULL,
+        PRIMARY KEY (term, web_url)
+    )""",
+    "CREATE INDEX IF NOT EXISTS terms_by_time ON terms (term, published_at)",
+    "CREATE INDEX IF NOT EXISTS terms_by_record ON terms (web_url)",
+)
 
 
 @dataclass(slots=True)
@@ -70,76 +94,226 @@ def record_from_json(text: str) -> Record:
     return record
 
 
-class SQLiteStore:
-    """The record store in one SQLite file."""
+class RecordStore:
+    """The store's operations, in SQL both backends run; subclasses open the connection.
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we open transactions explicitly, one per write.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+    ``?`` marks parameters in the SQL below; a backend that uses another mark
+    translates it in :meth:`_sql`.
+    """
+
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _sql(self, statement: str) -> str:
+        return statement
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+        cursor = self._db.execute(self._sql(statement), params)
+        return cursor.fetchall()
+
+    # --- records ----------------------------------------------------------
 
     def get(self, web_url: str) -> StoredRecord | None:
         """The stored record for a ``webUrl``, or ``None``."""
-        row = self._db.execute("SELECT data, document_path FROM records WHERE web_url = ?", (web_url,)).fetchone()
-        return StoredRecord(record_from_json(row[0]), row[1]) if row else None
+        rows = self._rows("SELECT data, document_path FROM records WHERE web_url = ?", (web_url,))
+        return StoredRecord(record_from_json(rows[0][0]), rows[0][1]) if rows else None
+
+    def get_many(self, web_urls: Iterable[str]) -> dict[str, StoredRecord]:
+        """Stored records by ``webUrl`` (missing ones left out)."""
+        found: dict[str, StoredRecord] = {}
+        urls = list(dict.fromkeys(web_urls))
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            statement = f"SELECT web_url, data, document_path FROM records WHERE web_url IN ({marks})"
+            for web_url, data, path in self._rows(statement, chunk):
+                found[web_url] = StoredRecord(record_from_json(data), path)
+        return found
 
     def find_by_content(self, content_sha256: str, exclude_web_url: str) -> str | None:
         """The ``webUrl`` of another stored record with the same content, if any (oldest first)."""
-        row = self._db.execute(
-            "SELECT web_url FROM records WHERE content_sha256 = ? AND web_url != ? ORDER BY updated_at LIMIT 1",
+        rows = self._rows(
+            "SELECT web_url FROM records WHERE content_sha256 = ? AND web_url != ? ORDER BY updated_at, web_url LIMIT 1",
             (content_sha256, exclude_web_url),
-        ).fetchone()
-        return row[0] if row else None
+        )
+        return rows[0][0] if rows else None
 
-    def put(self, record: Record, document_path: str, now: datetime) -> None:
-        """Insert or replace a record, atomically."""
-        with self._transaction():
-            self._db.execute(
-                "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
-                " data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (web_url) DO UPDATE SET provider_domain = excluded.provider_domain,"
-                " published_at = excluded.published_at, content_sha256 = excluded.content_sha256,"
-                " document_path = excluded.document_path, data = excluded.data, updated_at = excluded.updated_at",
+    def put(self, record: Record, document_path: str, now: datetime, terms: dict[str, float] | None = None) -> None:
+        """Insert or replace a record (and, when given, its story terms), atomically."""
+        published = format_instant(record.published_at) if record.published_at else None
+        with self._transaction() as db:
+            db.execute(
+                self._sql(
+                    "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
+                    " data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (web_url) DO UPDATE SET provider_domain = excluded.provider_domain,"
+                    " published_at = excluded.published_at, content_sha256 = excluded.content_sha256,"
+                    " document_path = excluded.document_path, data = excluded.data, updated_at = excluded.updated_at"
+                ),
                 (
                     record.web_url,
                     record.provider.domain,
-                    format_instant(record.published_at) if record.published_at else None,
+                    published,
                     record.content_sha256,
                     document_path,
                     record_to_json(record),
                     format_instant(now),
                 ),
             )
+            if terms is not None:
+                db.execute(self._sql("DELETE FROM terms WHERE web_url = ?"), (record.web_url,))
+                if published and terms:
+                    rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
+                    self._insert_terms(db, rows)
+
+    def _insert_terms(self, db: Any, rows: list[tuple]) -> None:
+        db.executemany(
+            self._sql(
+                "INSERT INTO terms (term, web_url, published_at, provider_domain, weight) VALUES (?, ?, ?, ?, ?)"
+            ),
+            rows,
+        )
 
     def count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        return self._rows("SELECT COUNT(*) FROM records")[0][0]
 
-    def __iter__(self):
-        for data, path in self._db.execute("SELECT data, document_path FROM records ORDER BY web_url"):
+    def __iter__(self) -> Iterator[StoredRecord]:
+        for data, path in self._rows("SELECT data, document_path FROM records ORDER BY web_url"):
             yield StoredRecord(record_from_json(data), path)
+
+    def web_urls(self, *, provider_domain: str = "", since: datetime | None = None) -> list[str]:
+        """The stored ``webUrl``s, optionally of one provider and published since an instant."""
+        statement, params = "SELECT web_url FROM records WHERE 1 = 1", []
+        if provider_domain:
+            statement += " AND provider_domain = ?"
+            params.append(provider_domain)
+        if since is not None:
+            statement += " AND published_at >= ?"
+            params.append(format_instant(since))
+        return [row[0] for row in self._rows(statement + " ORDER BY published_at, web_url", params)]
+
+    # --- the story index ----------------------------------------------------
+
+    def candidates(
+        self, terms: Iterable[str], start: datetime, end: datetime, exclude_domain: str, limit: int = 50
+    ) -> list[tuple[str, int]]:
+        """Records of other providers published in [start, end] sharing terms with these: (webUrl, shared), most first."""
+        terms = list(terms)
+        if not terms:
+            return []
+        marks = ", ".join("?" for _ in terms)
+        return [
+            (web_url, int(shared))
+            for web_url, shared in self._rows(
+                f"SELECT web_url, COUNT(*) AS shared FROM terms WHERE term IN ({marks})"
+                " AND published_at >= ? AND published_at <= ? AND provider_domain != ?"
+                " GROUP BY web_url ORDER BY shared DESC, web_url LIMIT ?",
+                [*terms, format_instant(start), format_instant(end), exclude_domain, limit],
+            )
+        ]
+
+    def term_vectors(self, web_urls: Iterable[str]) -> dict[str, dict[str, float]]:
+        """Each record's story terms and weights."""
+        vectors: dict[str, dict[str, float]] = {}
+        urls = list(dict.fromkeys(web_urls))
+        for begin in range(0, len(urls), 500):
+            chunk = urls[begin : begin + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for term, web_url, weight in self._rows(
+                f"SELECT term, web_url, weight FROM terms WHERE web_url IN ({marks})", chunk
+            ):
+                vectors.setdefault(web_url, {})[term] = weight
+        return vectors
+
+    def document_frequencies(self, terms: Iterable[str], start: datetime, end: datetime) -> dict[str, int]:
+        """How many records published in [start, end] carry each term."""
+        terms = list(terms)
+        if not terms:
+            return {}
+        marks = ", ".join("?" for _ in terms)
+        rows = self._rows(
+            f"SELECT term, COUNT(*) FROM terms WHERE term IN ({marks}) AND published_at >= ? AND published_at <= ?"
+            " GROUP BY term",
+            [*terms, format_instant(start), format_instant(end)],
+        )
+        return {term: int(count) for term, count in rows}
+
+    def records_between(self, start: datetime, end: datetime) -> int:
+        """How many records were published in [start, end]."""
+        rows = self._rows(
+            "SELECT COUNT(*) FROM records WHERE published_at >= ? AND published_at <= ?",
+            (format_instant(start), format_instant(end)),
+        )
+        return int(rows[0][0])
 
     def close(self) -> None:
         self._db.close()
 
-    def _transaction(self):
-        return _Transaction(self._db)
 
+class SQLiteStore(RecordStore):
+    """The record store in one SQLite file."""
 
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection):
-        self._db = db
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are opened explicitly, one per write.
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        for statement in SCHEMA:
+            self._db.execute(statement)
 
-    def __enter__(self) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+class PostgresStore(RecordStore):
+    """The record store in a PostgreSQL database, shared by several crawl machines."""
+
+    def __init__(self, url: str):
+        import psycopg  # only a PostgreSQL store needs the driver
+
+        self.url = url
+        self._db = psycopg.connect(url, autocommit=True)
+        with self._transaction() as db:
+            # Several crawlers may start at once: serialise the schema set-up.
+            db.execute("SELECT pg_advisory_xact_lock(4242)")
+            for statement in SCHEMA:
+                db.execute(statement.replace("REAL", "DOUBLE PRECISION"))
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        with self._db.transaction():
+            yield self._db.cursor()
+
+    def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._db.cursor() as cursor:
+            cursor.execute(self._sql(statement), params)
+            return cursor.fetchall()
 
 
-def open_store(location: str | Path) -> SQLiteStore:
-    """Open the store named by a setting: a SQLite file path."""
+def store_location(setting: str) -> str:
+    """Where the store is: ``CRAWLER_STORE_URL`` from the environment wins over the setting."""
+    return os.environ.get(STORE_URL_ENV) or setting
+
+
+def open_store(location: str | Path) -> RecordStore:
+    """Open the store a setting names: a ``postgresql://`` URL, else a SQLite file path."""
+    location = str(location)
+    if location.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(location)
     return SQLiteStore(location)
