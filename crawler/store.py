@@ -170,6 +170,33 @@ class RecordStore:
                     rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
                     self._insert_terms(db, rows)
 
+    def put_many(self, entries: Iterable[tuple[Record, str, dict[str, float]]], now: datetime) -> int:
+        """Insert many (record, document path, story terms) in one transaction: imports and benchmarks."""
+        count = 0
+        with self._transaction() as db:
+            for record, document_path, terms in entries:
+                published = format_instant(record.published_at) if record.published_at else None
+                db.execute(
+                    self._sql(
+                        "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
+                        " data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    ),
+                    (
+                        record.web_url,
+                        record.provider.domain,
+                        published,
+                        record.content_sha256,
+                        document_path,
+                        record_to_json(record),
+                        format_instant(now),
+                    ),
+                )
+                if published and terms:
+                    rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
+                    self._insert_terms(db, rows)
+                count += 1
+        return count
+
     def _insert_terms(self, db: Any, rows: list[tuple]) -> None:
         db.executemany(
             self._sql(
