@@ -79,7 +79,7 @@ class Stories:
         return extension
 
     def item_scraped(self, item, response, spider) -> None:
-        if isinstance(item, Record):
+        if isinstance(item, Record) and not item.unchanged:
             self.written.append(item.web_url)
 
     def spider_closed(self, spider, reason: str) -> None:

@@ -172,27 +172,52 @@ class ScorePipeline:
 
 
 class SealPipeline:
-    """``secured``: the sealed provenance token (RECORD.md)."""
+    """``secured``: the sealed provenance token (RECORD.md).
 
-    def __init__(self, key: bytes):
+    An article fetched again with the same content and URLs keeps the token it
+    has (its payload would differ only in ``fetchedAt``), so that an unchanged
+    article renders to the same bytes and its document is left alone.
+    """
+
+    def __init__(self, key: bytes, store_path: str):
         self.key = key
+        self.store_path = store_path
+        self.store = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SealPipeline:
         settings = crawler.settings
-        return cls(load_key(settings.get("SEAL_KEY_ENV"), Path(settings.get("SEAL_KEY_FILE"))))
+        key = load_key(settings.get("SEAL_KEY_ENV"), Path(settings.get("SEAL_KEY_FILE")))
+        return cls(key, store_location(settings.get("RECORD_STORE")))
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.store_path)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
     def process_item(self, record: Record) -> Record:
-        record.secured = seal(provenance(record), self.key)
+        previous = self.store.get(record.web_url)
+        if previous is not None and _same_provenance(previous.record, record):
+            record.secured = previous.record.secured
+        else:
+            record.secured = seal(provenance(record), self.key)
         return record
+
+
+def _same_provenance(old: Record, new: Record) -> bool:
+    return bool(old.secured) and (old.original_url, old.content_sha256) == (new.original_url, new.content_sha256)
 
 
 class WriteDocumentPipeline:
     """Renders the front-matter document, writes it atomically, and stores the record.
 
-    A record already in the store keeps the relations found earlier (the story
-    step at the end of the crawl brings them up to date); the record's story
-    terms go into the store's index for that step.
+    A record already in the store keeps its ``related`` and ``heat``: they are
+    the story step's to change (at the end of the crawl). The record's story
+    terms go into the store's index for that step. Counts documents as new,
+    updated or unchanged, and how many have an image and an excerpt (the
+    health checks compare that coverage between runs).
     """
 
     def __init__(self, crawler: Crawler, output_dir: Path, store_path: str, include_body: bool):
@@ -224,7 +249,7 @@ class WriteDocumentPipeline:
 
     def process_item(self, record: Record) -> Record:
         previous = self.store.get(record.web_url)
-        if previous is not None and previous.record.related:
+        if previous is not None:
             record.related, record.heat = previous.record.related, previous.record.heat
         path = document_path(self.output_dir, record)
         try:
@@ -232,6 +257,14 @@ class WriteDocumentPipeline:
         except OSError as error:
             raise dropped(self.crawler, "write_failed", f"{path}: {error}") from error
         self.store.put(record, str(path), reference_time(self.crawler), terms=story_terms(record))
-        self.crawler.stats.inc_value("documents/written" if changed else "documents/unchanged")
-        logger.info("Wrote %s (%s)", path, record.web_url)
+        record.unchanged = not changed
+        stats = self.crawler.stats
+        stats.inc_value("documents/written" if changed else "documents/unchanged")
+        if changed:
+            stats.inc_value("documents/updated" if previous is not None else "documents/new")
+        stats.inc_value("coverage/records")
+        for name, present in (("image", bool(record.images)), ("excerpt", bool(record.excerpt))):
+            stats.inc_value(f"coverage/{name}", int(present))
+        if changed:
+            logger.info("Wrote %s (%s)", path, record.web_url)
         return record

@@ -162,6 +162,7 @@ class Record:
     content_sha256: str = ""
     modified_at: datetime | None = None
     duplicate_of: str = ""  # webUrl of an earlier record with the same content
+    unchanged: bool = False  # set by the writer when the document's bytes did not change
 
     def front_matter(self) -> dict[str, Any]:
         """The contract's keys and values, in order (datetimes stay datetimes)."""

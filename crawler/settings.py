@@ -67,6 +67,8 @@ SEAL_KEY_ENV = "CRAWLER_SEAL_KEY"  # base64 or hex AES-256 key for `secured`
 SEAL_KEY_FILE = ".secrets/seal.key"  # created once (0600) when the variable is not set
 
 # --- Discovery ------------------------------------------------------------
+INCREMENTAL = True  # article pages already in the store are fetched again only when a source says they changed
+LOOKBACK_DAYS = 14  # without -a since=, skip articles older than this (0: no limit); keeps first runs bounded
 DISCOVERY_MAX_LISTING_PAGES = 5  # pages of a listing followed when it comes from -a start_urls
 DISCOVERY_MAX_SITEMAP_DEPTH = 3  # sitemap index → index → urlset; deeper nesting is a loop or a trap
 

@@ -37,6 +37,7 @@ SCHEMA = (
         content_sha256  TEXT NOT NULL DEFAULT '',
         document_path   TEXT NOT NULL DEFAULT '',
         data            TEXT NOT NULL,
+        fetched_at      TEXT,
         updated_at      TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS records_content ON records (content_sha256)",
@@ -134,10 +135,18 @@ class RecordStore:
                 found[web_url] = StoredRecord(record_from_json(data), path)
         return found
 
+    def fetched_at(self, web_url: str) -> datetime | None:
+        """When the stored article page was last fetched, or ``None`` when it is not stored."""
+        rows = self._rows("SELECT fetched_at, updated_at FROM records WHERE web_url = ?", (web_url,))
+        if not rows:
+            return None
+        return as_utc(rows[0][0] or rows[0][1])
+
     def find_by_content(self, content_sha256: str, exclude_web_url: str) -> str | None:
         """The ``webUrl`` of another stored record with the same content, if any (oldest first)."""
         rows = self._rows(
-            "SELECT web_url FROM records WHERE content_sha256 = ? AND web_url != ? ORDER BY updated_at, web_url LIMIT 1",
+            "SELECT web_url FROM records WHERE content_sha256 = ? AND web_url != ?"
+            " ORDER BY updated_at, web_url LIMIT 1",
             (content_sha256, exclude_web_url),
         )
         return rows[0][0] if rows else None
@@ -149,10 +158,11 @@ class RecordStore:
             db.execute(
                 self._sql(
                     "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
-                    " data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " data, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (web_url) DO UPDATE SET provider_domain = excluded.provider_domain,"
                     " published_at = excluded.published_at, content_sha256 = excluded.content_sha256,"
-                    " document_path = excluded.document_path, data = excluded.data, updated_at = excluded.updated_at"
+                    " document_path = excluded.document_path, data = excluded.data,"
+                    " fetched_at = excluded.fetched_at, updated_at = excluded.updated_at"
                 ),
                 (
                     record.web_url,
@@ -161,6 +171,7 @@ class RecordStore:
                     record.content_sha256,
                     document_path,
                     record_to_json(record),
+                    format_instant(record.fetched_at) if record.fetched_at else None,
                     format_instant(now),
                 ),
             )
@@ -179,7 +190,7 @@ class RecordStore:
                 db.execute(
                     self._sql(
                         "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
-                        " data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        " data, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                     ),
                     (
                         record.web_url,
@@ -188,6 +199,7 @@ class RecordStore:
                         record.content_sha256,
                         document_path,
                         record_to_json(record),
+                        format_instant(record.fetched_at) if record.fetched_at else None,
                         format_instant(now),
                     ),
                 )
@@ -228,7 +240,7 @@ class RecordStore:
     def candidates(
         self, terms: Iterable[str], start: datetime, end: datetime, exclude_domain: str, limit: int = 50
     ) -> list[tuple[str, int]]:
-        """Records of other providers published in [start, end] sharing terms with these: (webUrl, shared), most first."""
+        """Other providers' records published in [start, end] sharing these terms: (webUrl, shared), most first."""
         terms = list(terms)
         if not terms:
             return []

@@ -52,6 +52,7 @@ def run_crawl(spider: str, workdir: Path, *args: str, settings: dict[str, str] |
         "STATS_FILE": str(stats_file),
         "CRAWL_REFERENCE_TIME": REFERENCE_TIME,
         "AUTOTHROTTLE_ENABLED": "False",
+        "LOOKBACK_DAYS": "0",  # the fixture sites' articles span past years
         "DOWNLOAD_DELAY": "0",
         "RETRY_TIMES": "2",
         "LOG_LEVEL": "INFO",

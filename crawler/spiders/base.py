@@ -11,8 +11,13 @@ Subclasses say which URLs are articles, which site rules apply, and where to
 start: :class:`~crawler.spiders.provider.ProviderSpider` from the registry,
 :class:`~crawler.spiders.news.NewsSpider` from the command line.
 
+Incremental: an article page already in the record store is not fetched
+again unless a source says it changed after it was fetched (a sitemap's
+``lastmod``, an API's modified date, an Atom entry's ``updated``).
+
 Common arguments (``-a name=value``): ``since=YYYY-MM-DD`` skips articles
-published before that day; ``limit=N`` stops after N articles; ``check=1``
+published before that day (default: ``LOOKBACK_DAYS`` before now);
+``refresh=1`` fetches known articles again; ``limit=N`` stops after N articles; ``check=1``
 reads the sources (first page of each) and requests no article, filling
 :attr:`ArticleSpider.report` for ``scrapy providers --check``.
 """
@@ -22,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,6 +45,8 @@ from crawler.discovery.api import PastLastPage, api_page_url, parse_api, parse_w
 from crawler.extraction import ExtractionError, extract_article
 from crawler.extraction.context import Hints, SiteRules
 from crawler.extraction.urls import clean_url
+from crawler.record import as_utc
+from crawler.store import RecordStore, open_store, store_location
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +82,21 @@ class ArticleSpider(scrapy.Spider):
     CHECK_MAX_SITEMAPS = 3  # a check reads this many child sitemaps of an index
 
     def __init__(
-        self, since: str | None = None, limit: str | int | None = None, check: str | None = None, **kwargs: Any
+        self,
+        since: str | None = None,
+        limit: str | int | None = None,
+        check: str | None = None,
+        refresh: str | None = None,
+        **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.since = parse_since(since)
         self.limit = parse_limit(limit)
         self.check = truthy(check)
+        self.refresh = truthy(refresh)
         self.report: dict[str, SourceReport] = {}
+        self.store: RecordStore | None = None  # what earlier runs fetched (incremental crawling)
+        self._known_unchanged: set[str] = set()
         self._hints: dict[str, Hints] = {}  # article URL -> what the sources said about it
         self._scheduled = 0
         self._failed = 0
@@ -90,8 +105,21 @@ class ArticleSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
+
+    def _opened(self, spider: scrapy.Spider) -> None:
+        if spider is not self:
+            return
+        settings = self.crawler.settings
+        if self.since is None and settings.getint("LOOKBACK_DAYS") > 0:
+            fixed = settings.get("CRAWL_REFERENCE_TIME")
+            now = as_utc(fixed) if fixed else datetime.now(UTC)
+            self.since = (now - timedelta(days=settings.getint("LOOKBACK_DAYS"))).date()
+            logger.info("Looking back %d days: articles since %s", settings.getint("LOOKBACK_DAYS"), self.since)
+        if settings.getbool("INCREMENTAL") and not self.check:
+            self.store = open_store(store_location(settings.get("RECORD_STORE")))
 
     # --- what subclasses say --------------------------------------------
 
@@ -257,6 +285,11 @@ class ArticleSpider(scrapy.Spider):
             self._hints[url] = self._hints[url].merge(hints)
             stats.inc_value("discovery/skipped/seen")
             return None
+        if self._unchanged_since_fetched(url, hints):
+            if url not in self._known_unchanged:
+                self._known_unchanged.add(url)
+                stats.inc_value("discovery/skipped/unchanged")
+            return None
         if self.limit is not None and self._scheduled - self._failed >= self.limit:
             stats.inc_value("discovery/skipped/limit")
             return None
@@ -270,6 +303,15 @@ class ArticleSpider(scrapy.Spider):
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"linked_url": link.url.split("#", 1)[0], "hint_key": url},
         )
+
+    def _unchanged_since_fetched(self, url: str, hints: Hints) -> bool:
+        """Whether an earlier run fetched this article and no source says it changed since."""
+        if self.store is None or self.refresh:
+            return False
+        fetched = self.store.fetched_at(url)
+        if fetched is None:
+            return False
+        return not (hints.modified_at and hints.modified_at > fetched)
 
     def _without_placeholder(self, hints: Hints, url: str) -> Hints:
         """A source's image that is one of the site's placeholders is no hint at all.
@@ -348,9 +390,12 @@ class ArticleSpider(scrapy.Spider):
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is not self:
             return
+        if self.store is not None:
+            self.store.close()
         self.closed_hook()
-        if not self.crawler.stats.get_value("discovery/articles"):
-            self.crawler.stats.set_value("discovery/no_articles", 1)
+        stats = self.crawler.stats
+        if not stats.get_value("discovery/articles") and not stats.get_value("discovery/skipped/unchanged"):
+            stats.set_value("discovery/no_articles", 1)
             logger.warning("%s: discovery found no article at all; check its sources and URL rules", self.name)
 
     def closed_hook(self) -> None:

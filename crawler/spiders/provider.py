@@ -83,8 +83,8 @@ class ProviderSpider(ArticleSpider):
         root = site_root(self.name)
         self.demo_server = SiteServer(root).start()
         self.start_urls = [self.demo_server.base_url + _location(s.url) for s in self.provider.sources]
-        # A local server needs no politeness delays.
-        for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0)):
+        # A local server needs no politeness delays; its articles are from past years.
+        for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0), ("LOOKBACK_DAYS", 0)):
             self.crawler.settings.set(name, value, priority="spider")
         self.logger.info("Demo: serving %s at %s", root, self.demo_server.base_url)
 
