@@ -4,11 +4,14 @@
     python bench/bench_stories.py --sizes 10000 --new 200
     python bench/bench_stories.py --store postgresql://postgres@127.0.0.1/test
 
-For each size it fills a fresh store with synthetic records spread over a year
-(stories covered by 1-4 providers, in different words), then relates NEW
-articles published across the same year, and prints the time per article and
-the peak memory. Cost per article should stay flat as the store grows: the
-candidates come from the story index within the time window, not from a scan.
+A store grows over time: records arrive at a steady rate (--per-day, default
+100,000 a year), so a store of 10,000 spans about 36 days and one of 100,000 a
+year. For each size the benchmark fills a fresh store with such synthetic
+records (stories covered by 1-4 providers, in different words), then relates
+NEW articles published in the latest 30 days, and prints the time per article
+and the peak memory. Cost per article stays flat as the store grows, because
+the candidates come from the story index within the time window, not from a
+scan; it grows with how many articles the window holds (--per-day).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from crawler.record import Provider, Record
-from crawler.stories import StoryConfig, StoryStep, story_terms
 from crawler.store import open_store
+from crawler.stories import StoryConfig, StoryStep, story_terms
 
 START = datetime(2025, 11, 24, tzinfo=UTC)
 PROVIDERS = [Provider(f"Provider {i}", f"provider{i}.com") for i in range(12)]
@@ -45,10 +48,28 @@ ACTIONS = [
     ("opens", "factory", "plant"),
     ("reports", "profit", "results"),
 ]
-WORDS = (
-    "market investors analysts growth shares customers regulators users platform expansion revenue "
-    "strategy competition demand supply partners government prices launch quarter"
-).split()
+WORDS = [
+    "market",
+    "investors",
+    "analysts",
+    "growth",
+    "shares",
+    "customers",
+    "regulators",
+    "users",
+    "platform",
+    "expansion",
+    "revenue",
+    "strategy",
+    "competition",
+    "demand",
+    "supply",
+    "partners",
+    "government",
+    "prices",
+    "launch",
+    "quarter",
+]
 
 
 def synthetic_story(rng: random.Random) -> dict:
@@ -86,12 +107,12 @@ def synthetic_article(rng: random.Random, story: dict, provider: Provider, publi
     )
 
 
-def articles(rng: random.Random, count: int):
-    """Articles over a year: each story covered by 1-4 providers within two days."""
+def articles(rng: random.Random, count: int, first: datetime, days: float):
+    """Articles published between first and first + days: each story covered by 1-4 providers within two days."""
     made = 0
     while made < count:
         story = synthetic_story(rng)
-        moment = START + timedelta(seconds=rng.randint(0, 365 * 86400))
+        moment = first + timedelta(seconds=rng.randint(0, int(days * 86400)))
         for provider in rng.sample(PROVIDERS, rng.randint(1, 4)):
             yield synthetic_article(rng, story, provider, moment + timedelta(hours=rng.randint(0, 48)))
             made += 1
@@ -99,12 +120,13 @@ def articles(rng: random.Random, count: int):
                 return
 
 
-def run(size: int, new: int, location: str) -> None:
+def run(size: int, new: int, location: str, per_day: float) -> None:
     rng = random.Random(size)
+    days = size / per_day
     store = open_store(location)
     began = time.perf_counter()
     batch = []
-    for record in articles(rng, size):
+    for record in articles(rng, size, START, days):
         batch.append((record, "", story_terms(record)))
         if len(batch) == 5000:
             store.put_many(batch, START)
@@ -112,9 +134,10 @@ def run(size: int, new: int, location: str) -> None:
     store.put_many(batch, START)
     fill = time.perf_counter() - began
 
-    fresh = list(articles(random.Random(size + 1), new))
+    end = START + timedelta(days=days)
+    fresh = list(articles(random.Random(size + 1), new, end - timedelta(days=30), 30))
     store.put_many([(r, "", story_terms(r)) for r in fresh], START)
-    step = StoryStep(store, StoryConfig(), START + timedelta(days=365))
+    step = StoryStep(store, StoryConfig(), end)
     tracemalloc.start()
     began = time.perf_counter()
     result = step.relate(r.web_url for r in fresh)
@@ -123,7 +146,8 @@ def run(size: int, new: int, location: str) -> None:
     tracemalloc.stop()
     store.close()
     print(
-        f"store {size:>7,} records (filled in {fill:6.1f} s): related {new:,} new articles in {elapsed:6.2f} s"
+        f"store {size:>7,} records over {days:5.0f} days, {per_day:,.0f}/day (filled in {fill:5.1f} s):"
+        f" related {new:,} new articles in {elapsed:6.2f} s"
         f" = {1000 * elapsed / new:6.2f} ms/article; {result.related:,} found related, {result.rewritten:,} updated;"
         f" peak traced memory {peak / 2**20:6.1f} MiB; process max RSS"
         f" {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MiB",
@@ -136,10 +160,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="store sizes, comma-separated")
     parser.add_argument("--new", type=int, default=1000, help="new articles to relate")
     parser.add_argument("--store", default="", help="a postgresql:// URL (default: a fresh SQLite file per size)")
+    parser.add_argument("--per-day", type=float, default=100_000 / 365, help="records arriving per day")
     options = parser.parse_args()
     for size in (int(s) for s in options.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
-            run(size, options.new, options.store or str(Path(tmp) / "bench.sqlite"))
+            run(size, options.new, options.store or str(Path(tmp) / "bench.sqlite"), options.per_day)
 
 
 if __name__ == "__main__":

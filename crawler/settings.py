@@ -36,6 +36,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.ValidatePipeline": 200,
     "crawler.pipelines.DedupePipeline": 300,
+    "crawler.images.ImageStorePipeline": 350,  # after de-duplication, before scoring reads the real sizes
     "crawler.pipelines.ScorePipeline": 400,
     "crawler.pipelines.SealPipeline": 500,
     "crawler.pipelines.WriteDocumentPipeline": 600,
@@ -51,6 +52,11 @@ DOCUMENT_BODY = False  # True puts the article text in the document body (only f
 # Every written record, keyed by webUrl: a SQLite file, or postgresql://… for several crawl
 # machines. The CRAWLER_STORE_URL environment variable, when set, wins.
 RECORD_STORE = "state/records.sqlite"
+# Lead images (crawler/images.py), held by content (<sha256[:2]>/<sha256>.<ext>); "" turns the store off.
+IMAGES_STORE = "state/images"
+IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a larger image is not downloaded (isCached: false, metadata size)
+IMAGES_MAX_PIXELS = 50_000_000  # width x height above this is a decompression bomb, not a picture
+IMAGES_DOWNLOAD_TIMEOUT = 20  # seconds, for an image and its host's robots.txt
 
 # --- Stories across providers (crawler/stories.py) --------------------------
 STORIES_ENABLED = True  # relate the records of each crawl at its end
@@ -65,6 +71,13 @@ UNKNOWN_PROVIDER_STANDING = 40  # standing of a site that is not in the registry
 CRAWL_REFERENCE_TIME = None  # ISO instant to freeze "now" for heat (tests); default: the crawl's start
 SEAL_KEY_ENV = "CRAWLER_SEAL_KEY"  # base64 or hex AES-256 key for `secured`
 SEAL_KEY_FILE = ".secrets/seal.key"  # created once (0600) when the variable is not set
+
+# --- Scheduled runs (scrapy crawlall) ---------------------------------------
+CRAWLALL_LOCK = "state/crawlall.lock"  # one run at a time; a killed run's lock is taken over
+RUN_SUMMARY_DIR = "runs"  # run-<start>.json and latest.json, beside output/
+HEALTH_MAX_ERROR_RATE = 0.5  # failed + dropped articles over fetched ones, per provider
+HEALTH_MAX_COVERAGE_DROP = 0.5  # relative fall of image/excerpt coverage against recent runs
+HEALTH_HISTORY = 5  # recent runs compared against
 
 # --- Discovery ------------------------------------------------------------
 INCREMENTAL = True  # article pages already in the store are fetched again only when a source says they changed

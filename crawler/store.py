@@ -54,6 +54,17 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS terms_by_time ON terms (term, published_at)",
     "CREATE INDEX IF NOT EXISTS terms_by_record ON terms (web_url)",
+    # --- the image store's index (crawler/images.py) ---------------------------------------------
+    # Image URL -> the file that holds its bytes (path relative to IMAGES_STORE, named by its
+    # SHA-256) and its real size, so that a picture is downloaded once however many articles use it.
+    """CREATE TABLE IF NOT EXISTS images (
+        url        TEXT PRIMARY KEY,
+        sha256     TEXT NOT NULL,
+        path       TEXT NOT NULL,
+        width      INTEGER NOT NULL,
+        height     INTEGER NOT NULL,
+        fetched_at TEXT NOT NULL
+    )""",
 )
 
 
@@ -291,6 +302,28 @@ class RecordStore:
 
     def close(self) -> None:
         self._db.close()
+
+    # --- the image store's index (crawler/images.py) -------------------------------------------------
+
+    def image(self, url: str) -> tuple[str, str, int, int] | None:
+        """The stored picture of an image URL: ``(sha256, path, width, height)``, or ``None``."""
+        rows = self._rows("SELECT sha256, path, width, height FROM images WHERE url = ?", (url,))
+        if not rows:
+            return None
+        sha256, path, width, height = rows[0]
+        return str(sha256), str(path), int(width), int(height)
+
+    def put_image(self, url: str, sha256: str, path: str, width: int, height: int, now: datetime) -> None:
+        """Record (or replace) the stored picture of an image URL."""
+        with self._transaction() as db:
+            db.execute(
+                self._sql(
+                    "INSERT INTO images (url, sha256, path, width, height, fetched_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (url) DO UPDATE SET sha256 = excluded.sha256, path = excluded.path,"
+                    " width = excluded.width, height = excluded.height, fetched_at = excluded.fetched_at"
+                ),
+                (url, sha256, path, width, height, format_instant(now)),
+            )
 
 
 class SQLiteStore(RecordStore):

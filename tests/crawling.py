@@ -50,6 +50,7 @@ def run_crawl(spider: str, workdir: Path, *args: str, settings: dict[str, str] |
         "OUTPUT_DIR": str(output_dir),
         "RECORD_STORE": str(workdir / "state" / "records.sqlite"),
         "STATS_FILE": str(stats_file),
+        "IMAGES_STORE": str(workdir / "images"),
         "CRAWL_REFERENCE_TIME": REFERENCE_TIME,
         "AUTOTHROTTLE_ENABLED": "False",
         "LOOKBACK_DAYS": "0",  # the fixture sites' articles span past years

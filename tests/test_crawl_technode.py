@@ -69,7 +69,8 @@ def test_documents_have_the_contract_keys_in_order(crawl):
 def test_document_fields(crawl, path):
     doc = document_for(crawl, path)
     check_document(doc, EXPECTED_DOCUMENTS[path], crawl.base_url, {"name": "TechNode", "domain": "technode.com"})
-    assert all(image["isCached"] is False for image in doc["images"])  # no image store yet
+    # The fixture's images are on CDN hosts a test cannot reach: none can be cached.
+    assert all(image["isCached"] is False for image in doc["images"])
     assert doc["related"] == []
     assert doc["published"] is (doc["quality"] >= 40)
 

@@ -286,9 +286,7 @@ class ArticleSpider(scrapy.Spider):
             stats.inc_value("discovery/skipped/seen")
             return None
         if self._unchanged_since_fetched(url, hints):
-            if url not in self._known_unchanged:
-                self._known_unchanged.add(url)
-                stats.inc_value("discovery/skipped/unchanged")
+            self._known_unchanged.add(url)  # counted at the end: a later source may still say it changed
             return None
         if self.limit is not None and self._scheduled - self._failed >= self.limit:
             stats.inc_value("discovery/skipped/limit")
@@ -368,6 +366,7 @@ class ArticleSpider(scrapy.Spider):
     def _parse_start_article(self, response: Response) -> Iterator[Any]:
         url = clean_url(response.url)
         self._hints.setdefault(url, Hints())
+        self.crawler.stats.inc_value("discovery/articles")
         yield from self.parse_article(response, linked_url=response.url.split("#", 1)[0], hint_key=url)
 
     def article_failed(self, failure: Failure) -> None:
@@ -394,7 +393,10 @@ class ArticleSpider(scrapy.Spider):
             self.store.close()
         self.closed_hook()
         stats = self.crawler.stats
-        if not stats.get_value("discovery/articles") and not stats.get_value("discovery/skipped/unchanged"):
+        unchanged = len(self._known_unchanged - self._hints.keys())
+        if unchanged:
+            stats.set_value("discovery/skipped/unchanged", unchanged)
+        if not stats.get_value("discovery/articles") and not unchanged:
             stats.set_value("discovery/no_articles", 1)
             logger.warning("%s: discovery found no article at all; check its sources and URL rules", self.name)
 
