@@ -25,7 +25,7 @@ from crawler.publishing.paths import document_path
 from crawler.record import EXCERPT_MAX_CHARS, MAX_TOPICS, Record, as_utc, problems
 from crawler.registry import load_registry
 from crawler.seal import load_key, provenance, seal
-from crawler.store import open_store, store_location
+from crawler.store import RecordStore, open_store, store_location
 from crawler.stories import story_terms
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,21 @@ class ValidatePipeline:
         return record
 
 
-class DedupePipeline:
+class StorePipeline:
+    """A pipeline that reads the record store: opened with the spider, closed with it."""
+
+    store_path: str
+    store: RecordStore | None = None
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.store_path)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+class DedupePipeline(StorePipeline):
     """One document per ``webUrl``: within a run (drop) and across runs (same file, via the store).
 
     A record whose body is the same as another stored article's under a
@@ -115,18 +129,10 @@ class DedupePipeline:
         self.crawler = crawler
         self.store_path = store_path
         self.seen: set[str] = set()
-        self.store = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         return cls(crawler, store_location(crawler.settings.get("RECORD_STORE")))
-
-    def open_spider(self) -> None:
-        self.store = open_store(self.store_path)
-
-    def close_spider(self) -> None:
-        if self.store is not None:
-            self.store.close()
 
     def process_item(self, record: Record) -> Record:
         if record.web_url in self.seen:
@@ -171,7 +177,7 @@ class ScorePipeline:
         return record
 
 
-class SealPipeline:
+class SealPipeline(StorePipeline):
     """``secured``: the sealed provenance token (RECORD.md).
 
     An article fetched again with the same content and URLs keeps the token it
@@ -182,20 +188,12 @@ class SealPipeline:
     def __init__(self, key: bytes, store_path: str):
         self.key = key
         self.store_path = store_path
-        self.store = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SealPipeline:
         settings = crawler.settings
         key = load_key(settings.get("SEAL_KEY_ENV"), Path(settings.get("SEAL_KEY_FILE")))
         return cls(key, store_location(settings.get("RECORD_STORE")))
-
-    def open_spider(self) -> None:
-        self.store = open_store(self.store_path)
-
-    def close_spider(self) -> None:
-        if self.store is not None:
-            self.store.close()
 
     def process_item(self, record: Record) -> Record:
         previous = self.store.get(record.web_url)
@@ -210,7 +208,7 @@ def _same_provenance(old: Record, new: Record) -> bool:
     return bool(old.secured) and (old.original_url, old.content_sha256) == (new.original_url, new.content_sha256)
 
 
-class WriteDocumentPipeline:
+class WriteDocumentPipeline(StorePipeline):
     """Renders the front-matter document, writes it atomically, and stores the record.
 
     A record already in the store keeps its ``related`` and ``heat``: they are
@@ -225,7 +223,6 @@ class WriteDocumentPipeline:
         self.output_dir = output_dir
         self.store_path = store_path
         self.include_body = include_body
-        self.store = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WriteDocumentPipeline:
@@ -241,11 +238,7 @@ class WriteDocumentPipeline:
 
     def open_spider(self) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        self.store = open_store(self.store_path)
-
-    def close_spider(self) -> None:
-        if self.store is not None:
-            self.store.close()
+        super().open_spider()
 
     def process_item(self, record: Record) -> Record:
         previous = self.store.get(record.web_url)

@@ -164,61 +164,47 @@ class RecordStore:
 
     def put(self, record: Record, document_path: str, now: datetime, terms: dict[str, float] | None = None) -> None:
         """Insert or replace a record (and, when given, its story terms), atomically."""
-        published = format_instant(record.published_at) if record.published_at else None
         with self._transaction() as db:
-            db.execute(
-                self._sql(
-                    "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
-                    " data, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (web_url) DO UPDATE SET provider_domain = excluded.provider_domain,"
-                    " published_at = excluded.published_at, content_sha256 = excluded.content_sha256,"
-                    " document_path = excluded.document_path, data = excluded.data,"
-                    " fetched_at = excluded.fetched_at, updated_at = excluded.updated_at"
-                ),
-                (
-                    record.web_url,
-                    record.provider.domain,
-                    published,
-                    record.content_sha256,
-                    document_path,
-                    record_to_json(record),
-                    format_instant(record.fetched_at) if record.fetched_at else None,
-                    format_instant(now),
-                ),
-            )
-            if terms is not None:
-                db.execute(self._sql("DELETE FROM terms WHERE web_url = ?"), (record.web_url,))
-                if published and terms:
-                    rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
-                    self._insert_terms(db, rows)
+            self._write(db, record, document_path, now, terms)
 
     def put_many(self, entries: Iterable[tuple[Record, str, dict[str, float]]], now: datetime) -> int:
-        """Insert many (record, document path, story terms) in one transaction: imports and benchmarks."""
+        """Insert or replace many (record, document path, story terms) in one transaction: imports, benchmarks."""
         count = 0
         with self._transaction() as db:
             for record, document_path, terms in entries:
-                published = format_instant(record.published_at) if record.published_at else None
-                db.execute(
-                    self._sql(
-                        "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
-                        " data, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    ),
-                    (
-                        record.web_url,
-                        record.provider.domain,
-                        published,
-                        record.content_sha256,
-                        document_path,
-                        record_to_json(record),
-                        format_instant(record.fetched_at) if record.fetched_at else None,
-                        format_instant(now),
-                    ),
-                )
-                if published and terms:
-                    rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
-                    self._insert_terms(db, rows)
+                self._write(db, record, document_path, now, terms)
                 count += 1
         return count
+
+    def _write(
+        self, db: Any, record: Record, document_path: str, now: datetime, terms: dict[str, float] | None
+    ) -> None:
+        published = format_instant(record.published_at) if record.published_at else None
+        db.execute(
+            self._sql(
+                "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
+                " data, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (web_url) DO UPDATE SET provider_domain = excluded.provider_domain,"
+                " published_at = excluded.published_at, content_sha256 = excluded.content_sha256,"
+                " document_path = excluded.document_path, data = excluded.data,"
+                " fetched_at = excluded.fetched_at, updated_at = excluded.updated_at"
+            ),
+            (
+                record.web_url,
+                record.provider.domain,
+                published,
+                record.content_sha256,
+                document_path,
+                record_to_json(record),
+                format_instant(record.fetched_at) if record.fetched_at else None,
+                format_instant(now),
+            ),
+        )
+        if terms is not None:  # None: keep the terms the record has
+            db.execute(self._sql("DELETE FROM terms WHERE web_url = ?"), (record.web_url,))
+            if published and terms:
+                rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
+                self._insert_terms(db, rows)
 
     def _insert_terms(self, db: Any, rows: list[tuple]) -> None:
         db.executemany(
