@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from itertools import zip_longest
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml.html import HtmlElement
@@ -67,6 +68,9 @@ PUBLISHED_METAS = (
     "displaydate",
     "release_date",
 )
+# Metas that only say "date": CMSs fill them with the publication day as often as with the last edit,
+# so a different date the page displays beats them.
+GENERIC_DATE_METAS = frozenset({"date", "dc.date", "dcterms.date", "dc:date"})
 MODIFIED_METAS = (
     "article:modified_time",
     "og:article:modified_time",
@@ -380,6 +384,15 @@ def _ld_values(page: Page, key: str) -> list[str]:
     return values
 
 
+def _attribute_value(element: HtmlElement) -> str:
+    """A date-like attribute value (``datetime``, ``content``, ``title`` …), '' when there is none."""
+    for attribute in ("datetime", "content", "data-datetime", "data-date", "data-timestamp", "title"):
+        value = element.get(attribute)
+        if value and any(ch.isdigit() for ch in value):
+            return value
+    return ""
+
+
 def _element_value(element: HtmlElement) -> str:
     for attribute in ("datetime", "content", "data-datetime", "data-date", "data-timestamp", "title"):
         value = element.get(attribute)
@@ -471,28 +484,95 @@ _TEXT_TAGS = ("span", "div", "p", "time", "small", "li", "abbr", "em", "strong",
 _MAX_WINDOW = 6000
 
 
-def _cued_dates(page: Page, scope: HtmlElement, pending: list[str]) -> Stamp | None:
-    """The first date in an element whose class/id says it holds one (``date``, ``byline``, ``meta`` ...)."""
+def _cued_dates(page: Page, scope: HtmlElement, pending: list[str], side: list[Stamp] | None = None) -> Stamp | None:
+    """The first date in an element whose class/id says it holds one (``date``, ``byline``, ``meta`` ...).
+
+    The element's own machine-readable value counts too (hAtom's ``<abbr class="published" title="…">``).
+    Dates in side blocks (widgets, sidebars) are not returned; the first one goes to ``side`` when given:
+    some blog themes wrap the post itself in a widget, so it is the last resort.
+    """
     month_first = _month_first(page)
     for element in scope.iter(*_TEXT_TAGS):
         cue = (element.get("class") or "") + " " + (element.get("id") or "")
         if not _DATE_CUES.search(cue) or _MODIFIED_CUES.search(cue):
             continue
-        text = collapse(element.text_content())
+        raw = element.text_content()
+        # The element's own machine-readable value, when it is marked as the publication date.
+        value = "" if element.tag == "a" else _attribute_value(element) if _PUBLISHED_CUE.search(cue) else ""
+        if not value and not (6 <= len(raw) <= 400):
+            continue
+        block = _block_kind(element, page)
+        if block == 2 or (block == 1 and (side is None or side)):
+            continue
+        if value:
+            stamp = parse_stamp(value, month_first=month_first)
+            if stamp is not None:
+                if block == 1 and side is not None:
+                    side.append(stamp)
+                    continue
+                return stamp
+        text = collapse(raw)
         if not (6 <= len(text) <= 160) or (_UPDATED_WORDS.search(text) and not _PUBLISHED_WORDS.search(text)):
             continue
-        if _RELATIVE.search(text) or _in_excluded_block(element, page):
+        if _RELATIVE.search(text):
             continue
         stamp = find_date(text, month_first=month_first)
         if stamp is not None:
+            if block == 1 and side is not None:
+                side.append(stamp)
+                continue
             return stamp
-        if _HAS_DIGIT_YEAR.search(text) and len(pending) < 3:
+        if _HAS_DIGIT_YEAR.search(text) and len(pending) < 3 and block == 0:
             pending.append(text)
     return None
 
 
+_PUBLISHED_CUE = re.compile(r"publi|posted|created|(?:^|[\s_-])(?:dt|entry)-?date|timestamp", re.IGNORECASE)
+_NEAR_TEXT = 300  # a sibling of the headline longer than this is body text, not a byline
+_BYLINE_TEXT = 120
+
+
+_PICTURE_CUE = re.compile(r"caption|credit|image|photo|picture|gallery|media|foto|bild", re.IGNORECASE)
+
+
+def _is_picture(element: HtmlElement) -> bool:
+    """A figure or its caption: a date there is when the photo was taken."""
+    if element.tag in ("figure", "figcaption", "picture", "img") or _PICTURE_CUE.search(element.get("class") or ""):
+        return True
+    return next(element.iter("img", "figure", "picture"), None) is not None
+
+
+def _near_headline(heading: HtmlElement, month_first: bool) -> Stamp | None:
+    """A date in the short blocks right around the headline (byline, dateline, meta row), nearest first."""
+    node = heading
+    for _ in range(3):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return None
+        siblings = [s for s in parent if isinstance(s.tag, str)]
+        index = siblings.index(node)
+        after, before = siblings[index + 1 : index + 5], siblings[max(0, index - 2) : index][::-1]
+        nearby = [s for pair in zip_longest(after, before) for s in pair if s is not None]
+        texts = [node.tail or ""] + [
+            collapse(s.text_content()) + " " + (s.tail or "") for s in nearby if not _is_picture(s)
+        ]
+        texts = [collapse(t) for t in texts]
+        # Short lines (a byline, a date row) before sentences that may mention other dates.
+        for text in sorted(texts, key=lambda t: len(t) > _BYLINE_TEXT):
+            if not (6 <= len(text) <= _NEAR_TEXT) or _RELATIVE.search(text):
+                continue
+            if _UPDATED_WORDS.search(text) and not _PUBLISHED_WORDS.search(text):
+                continue
+            stamp = find_date(text, month_first=month_first)
+            if stamp is not None:
+                return stamp
+        node = parent
+    return None
+
+
 def _headline_window(page: Page) -> Stamp | None:
-    """A date printed next to the headline: in the h1's surrounding block, nearest block first."""
+    """A date in the text of the headline's surrounding block (nearest block first, up to a few thousand
+    characters): the fallback when no byline, marked or labelled date was found."""
     heading = page.heading
     if heading is None:
         return None
@@ -542,13 +622,50 @@ def _labelled_date(page: Page) -> Stamp | None:
     return None
 
 
+_DATELINE_PARAGRAPHS = 4
+_DATELINE_REACH = 40  # the date must open the paragraph: "Berlin, 29.11.2022 – …", "(21. November 2022) …"
+
+
+def _dateline(page: Page) -> Stamp | None:
+    """A date opening one of the story's first paragraphs (press releases, agency copy)."""
+    scope = page.article if page.article is not None else page.tree
+    month_first = _month_first(page)
+    seen = 0
+    for paragraph in scope.iter("p"):
+        text = collapse(paragraph.text_content())
+        if len(text) < 20 or _block_kind(paragraph, page) != 0:
+            continue
+        stamp = find_date(text[:_DATELINE_REACH], month_first=month_first)
+        if stamp is not None and not _RELATIVE.search(text[:_DATELINE_REACH]):
+            return stamp
+        seen += 1
+        if seen >= _DATELINE_PARAGRAPHS:
+            break
+    return None
+
+
 def _text_dates(page: Page) -> Stamp | None:
-    """A displayed date: marked elements in the article, text around the headline, marked elements elsewhere."""
+    """A displayed date, nearest the story first: the byline rows around the headline, marked elements in
+    the article, marked elements elsewhere, labelled dates, the headline's surrounding text, a dateline
+    opening the story; then marked elements in side blocks."""
     pending: list[str] = []
+    side: list[Stamp] = []
+    heading = page.heading
+    month_first = _month_first(page)
+    sources = (
+        lambda: _near_headline(heading, month_first) if heading is not None else None,
+        lambda: _cued_dates(page, page.article, pending) if page.article is not None else None,
+        lambda: _cued_dates(page, page.tree, pending, side),
+        lambda: _labelled_date(page),
+        lambda: _headline_window(page),
+        lambda: _dateline(page),
+        lambda: side[0] if side else None,
+    )
     stamp = None
-    if page.article is not None:
-        stamp = _cued_dates(page, page.article, pending)
-    stamp = stamp or _headline_window(page) or _cued_dates(page, page.tree, pending) or _labelled_date(page)
+    for source in sources:
+        stamp = source()
+        if stamp is not None:
+            break
     if stamp is not None:
         return stamp
     for text in pending:  # written in a language our patterns do not cover
@@ -601,8 +718,11 @@ def _url_date(url: str) -> Stamp | None:
     return _build(int(match[1]), int(match[2]), int(match[3]))
 
 
-def _candidates(page: Page) -> list[Stamp]:
-    """Publication stamps from the page's structured data, strongest first (lazy sources excluded)."""
+def _candidates(page: Page, *, generic: bool = True) -> list[Stamp]:
+    """Publication stamps from the page's structured data, strongest first (lazy sources excluded).
+
+    ``generic=False`` leaves out the generic "date" metas (see :data:`GENERIC_DATE_METAS`).
+    """
     found: list[Stamp] = []
     month_first = _month_first(page)
     for value in _ld_values(page, "datePublished"):
@@ -610,6 +730,8 @@ def _candidates(page: Page) -> list[Stamp]:
         if stamp:
             found.append(stamp)
     for key in PUBLISHED_METAS:
+        if not generic and key in GENERIC_DATE_METAS:
+            continue
         for value in page.metas.get(key, ()):
             stamp = parse_stamp(value, month_first=month_first)
             if stamp:
@@ -652,13 +774,21 @@ def published_at(page: Page, rules: SiteRules | None = None, hints: Hints | None
     """The publication instant in UTC, or None when neither the page nor the hints say."""
     rules = rules or SiteRules()
     site_zone = _zone(rules.timezone)
-    stamps = _candidates(page)
+    stamps = _candidates(page, generic=False)
+    generic = [] if stamps else _candidates(page)
     if not stamps or not any(s.has_time for s in stamps):
         stamps.extend(stamp for _, stamp in _time_elements(page))
     if not stamps:
         text_stamp = _text_dates(page)
         if text_stamp:
             stamps.append(text_stamp)
+    if generic:
+        # Only a generic "date" meta: it leads unless the page displays a different day.
+        shown = stamps[0].value.date() if stamps else None
+        if shown is None or abs((shown - generic[0].value.date()).days) <= 1:
+            stamps = generic + stamps
+        else:
+            stamps.extend(generic)
     url_stamp = _url_date(page.url)
     if url_stamp:
         stamps.append(url_stamp)

@@ -15,6 +15,7 @@ from lxml.html import HtmlElement
 from crawler.extraction.context import Hints
 from crawler.extraction.normalize import clean_text, collapse, fold
 from crawler.extraction.page import Page, ld_types
+from crawler.extraction.text import shown_text
 from crawler.record import EXCERPT_MAX_CHARS
 
 __all__ = ["clean_excerpt", "cut", "excerpt"]
@@ -35,7 +36,8 @@ _DEBRIS = (
 _BOILERPLATE = re.compile(
     r"^(?:read|get|find|discover|see|follow|stay up to date|welcome to|the latest|latest news|breaking news|"
     r"all the latest|news,? (?:videos?|photos?|analysis))\b.{0,40}\b(?:news|latest|headlines|stories|updates)\b"
-    r"|\b(?:official (?:web)?site|all rights reserved)\b",
+    r"|\b(?:official (?:web)?site|all rights reserved)\b"
+    r"|^(?:visit the post for more|(?:written|posted|published) by\b)",
     re.IGNORECASE,
 )
 _STANDFIRST = re.compile(
@@ -43,10 +45,20 @@ _STANDFIRST = re.compile(
     r"chapo|chapeau|description|article__sub|header__sub|strapline|kicker-text|summary",
     re.IGNORECASE,
 )
-_STANDFIRST_TAGS = ("p", "div", "h2", "span", "strong")
+_STANDFIRST_TAGS = ("p", "div", "h2", "span", "strong", "ul")
+# Lists of key points shown above the story ("Summary", "Key points", "Das Wichtigste in Kürze").
+_SUMMARY_LIST = re.compile(
+    r"summary|highlights?|key-?points?|keypoints|takeaways?|bullets|in-?brief|tl-?dr|zusammenfassung|"
+    r"standfirst|lead|teaser|intro",
+    re.IGNORECASE,
+)
+# Where a standfirst is not: teasers of other stories, newsletter boxes, comments.
+_NOT_STANDFIRST_BLOCK = re.compile(r"related|recommend|newsletter|subscribe|comment|promo|more-?stories", re.I)
 _SENTENCE_END = re.compile(r"[.!?。！？](?:[\"'”’»)\]]*)(?=\s|$)")
 _TRUNCATED = re.compile(r"(?:\.{3}|…)\s*$")
 MIN_SUMMARY_CHARS = 40
+MIN_DESCRIPTION_CHARS = 15  # a description is written as a summary: a short one still is one
+MIN_DESCRIPTION_WORDS = 3
 
 
 def clean_excerpt(text: str) -> str:
@@ -57,13 +69,21 @@ def clean_excerpt(text: str) -> str:
     return collapse(text).strip(" |·•-–—")
 
 
+def _ends_sentence(text: str, end: int) -> bool:
+    """A sentence ends at ``end`` unless the next word starts in lower case ("am 34. Spieltag", "z. B.")."""
+    rest = text[end:].lstrip()
+    first = next((ch for ch in rest[:4] if ch.isalpha()), "")
+    return not first.islower()
+
+
 def cut(text: str, limit: int = EXCERPT_MAX_CHARS) -> str:
     """``text`` shortened to ``limit`` characters at a sentence end, else a word boundary (with "…")."""
     if len(text) <= limit:
         return text
     window = text[: limit + 1]
-    ends = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() <= limit]
-    if ends and ends[-1] >= limit * 0.4:
+    ends = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() <= limit and _ends_sentence(text, m.end())]
+    # A sentence end in the last quarter; else the word boundary nearest the limit (more of the summary).
+    if ends and ends[-1] >= limit * 0.75:
         return window[: ends[-1]].strip()
     space = window.rfind(" ", 0, limit)
     if space < limit * 0.5:
@@ -91,20 +111,71 @@ def _descriptions(page: Page) -> list[str]:
     return [clean_excerpt(d) for d in found if d]
 
 
+def _block_text(element: HtmlElement) -> str:
+    """Text of a standfirst: a paragraph, a wrapper of a few paragraphs, or a list's items one after another."""
+    if element.tag in ("ul", "ol"):
+        items = [collapse(shown_text(li)) for li in element.iter("li")]
+        items = [i if i[-1:] in ".!?…:;" else f"{i}." for i in items if i]
+        return " ".join(items)
+    if _paragraph_wrapper(element):
+        return " ".join(collapse(shown_text(paragraph)) for paragraph in element)
+    return shown_text(element)
+
+
 def _standfirst(page: Page, title: str) -> str:
-    """A lead paragraph marked as such in the article header."""
+    """A lead paragraph (or a list of key points) marked as such in the article header."""
     scope = page.article if page.article is not None else page.tree
     title_key = fold(title)
     for element in scope.iter(*_STANDFIRST_TAGS):
         cue = (element.get("class") or "") + " " + (element.get("id") or "") + " " + (element.get("itemprop") or "")
-        if not cue.strip() or not _STANDFIRST.search(cue):
+        if not cue.strip():
             continue
-        if _has_block_children(element):
+        if element.tag == "ul":
+            if not _SUMMARY_LIST.search(cue) or not (1 <= len(element) <= 6):
+                continue
+        elif not _STANDFIRST.search(cue):
             continue
-        text = clean_excerpt(element.text_content())
+        if _has_block_children(element) and not _paragraph_wrapper(element):
+            continue
+        if _in_other_block(element, scope):
+            continue
+        text = clean_excerpt(_block_text(element))
         if len(text) >= MIN_SUMMARY_CHARS and fold(text) != title_key:
             return text
     return ""
+
+
+_KEY_POINTS = re.compile(r"summary|highlights?|key-?points?|keypoints|takeaways?|in-?brief|tl-?dr", re.I)
+
+
+def _key_points(page: Page) -> str:
+    """The list of key points a story opens with (``<ul class="summary-list">``), as one text."""
+    scope = page.article if page.article is not None else page.tree
+    for count, element in enumerate(scope.iter("ul", "ol")):
+        if count >= 30:
+            break
+        cue = " ".join(filter(None, (element.get("class"), element.get("id"))))
+        if not _KEY_POINTS.search(cue) or not (2 <= len(element) <= 6) or _in_other_block(element, scope):
+            continue
+        text = clean_excerpt(_block_text(element))
+        if len(text) >= MIN_SUMMARY_CHARS:
+            return text
+    return ""
+
+
+def _paragraph_wrapper(element: HtmlElement) -> bool:
+    """A div around one to three paragraphs (``<div class="lead"><p>…</p></div>``)."""
+    children = [c for c in element if isinstance(c.tag, str)]
+    return element.tag == "div" and 1 <= len(children) <= 3 and all(c.tag == "p" for c in children)
+
+
+def _in_other_block(element: HtmlElement, scope: HtmlElement) -> bool:
+    for node in element.iterancestors():
+        if node is scope:
+            return False
+        if node.tag in ("aside", "footer", "nav", "form") or _NOT_STANDFIRST_BLOCK.search(node.get("class") or ""):
+            return True
+    return False
 
 
 def _has_block_children(element: HtmlElement) -> bool:
@@ -116,36 +187,36 @@ def _opening(body: str) -> str:
     return clean_excerpt(" ".join(paragraphs[:3])) if paragraphs else ""
 
 
-_WORD = re.compile(r"\w{3,}")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
-def _unrelated(summary: str, title: str, body: str) -> bool:
-    """A description that shares almost no words with the headline and the story is the site's slogan."""
-    words = {w.casefold() for w in _WORD.findall(summary)}
-    if len(words) < 4 or len(body) < 500:
-        return False
-    story = {w.casefold() for w in _WORD.findall(title + " " + body[:3000])}
-    return len(words & story) / len(words) < 0.1
+def _is_summary(text: str, title_key: str, site: set[str]) -> bool:
+    key = fold(text)
+    return (
+        len(text) >= MIN_DESCRIPTION_CHARS
+        and (len(text.split()) >= MIN_DESCRIPTION_WORDS or bool(_CJK.search(text)))
+        and key != title_key
+        and key not in site
+        and not _BOILERPLATE.search(text)
+    )
 
 
 def excerpt(page: Page, title: str, body: str, hints: Hints | None = None) -> str:
     """The summary ('' when there is nothing to summarise)."""
     title_key = fold(title)
     site = _site_descriptions(page)
-    summary = ""
-    for text in _descriptions(page):
-        key = fold(text)
-        if len(text) < MIN_SUMMARY_CHARS or key == title_key or key in site or _BOILERPLATE.search(text):
-            continue
-        summary = text
-        break
+    summary = next((d for d in _descriptions(page) if _is_summary(d, title_key, site)), "")
     standfirst = _standfirst(page, title)
     opening = _opening(body) if body else ""
-    if summary and standfirst and _TRUNCATED.search(summary):
-        # A tease cut by the CMS from the displayed standfirst: the full standfirst is the summary.
-        # (Not the body's opening: a description is written as a summary even when it is cut.)
-        stem = fold(summary.rstrip(".… "))[:40]
-        if stem and fold(standfirst).startswith(stem) and len(standfirst) > len(summary):
+    if summary and standfirst:
+        stem = fold(summary.rstrip(".… "))[:60]
+        extends = stem and fold(standfirst).startswith(stem) and len(standfirst) > len(summary)
+        if extends:
+            # A tease cut by the CMS from the displayed standfirst (or its first sentences): the full
+            # standfirst is the summary. (Not the body's opening: a description is written as a summary.)
             summary = standfirst
+    key_points = _key_points(page)
+    if key_points:
+        summary = key_points
     text = summary or standfirst or opening or (clean_excerpt(hints.excerpt) if hints and hints.excerpt else "")
     return cut(text)

@@ -19,7 +19,7 @@ from lxml.html import HtmlElement, HTMLParser
 from crawler.extraction.normalize import clean_text, collapse
 from crawler.extraction.urls import clean_url
 
-__all__ = ["NotHtmlError", "Page", "decode_html", "parse_page"]
+__all__ = ["NotHtmlError", "Page", "decode_html", "in_navigation", "parse_page"]
 
 
 class NotHtmlError(ValueError):
@@ -285,12 +285,14 @@ class Page:
     @cached_property
     def heading(self) -> HtmlElement | None:
         """The element showing the headline: an h1 in the article, else a wordy h1, else an h2/h3 that
-        repeats the page title (blogs and CMS pages that keep h1 for the site name)."""
+        repeats the page title (blogs and CMS pages that keep h1 for the site name, news sites that put
+        an SEO h1 into the breadcrumb trail). h1s inside navigation are never the headline."""
         article = self.article
-        for h1 in self.h1s:
+        h1s = [h1 for h1 in self.h1s if not in_navigation(h1)]
+        for h1 in h1s:
             if article is not None and any(a is article for a in h1.iterancestors()):
                 return h1
-        for h1 in self.h1s:
+        for h1 in h1s:
             if len(h1.text_content().split()) >= 3:
                 return h1
         from crawler.extraction.normalize import fold  # local: keep the module's imports minimal
@@ -300,7 +302,7 @@ class Page:
             return None
         for element in self.tree.iter("h2", "h3"):
             key = fold(element.text_content())
-            if len(key) >= 12 and any(key in t for t in titles):
+            if len(key) >= 12 and any(key in t for t in titles) and not in_navigation(element):
                 return element
         return None
 
@@ -308,6 +310,31 @@ class Page:
     def article(self) -> HtmlElement | None:
         """The element holding the article (``<article>``, articleBody, ``<main>``), or None."""
         return _find_article(self)
+
+
+_NAVIGATION_CUE = re.compile(r"breadcrumb|crumbs?\b|crumb[_-]", re.IGNORECASE)
+_NAVIGATION_ATTRIBUTES = ("class", "id", "role", "itemtype", "aria-label", "data-testid", "data-test-id")
+
+
+def in_navigation(element: HtmlElement) -> bool:
+    """Whether ``element`` sits in a navigation block: ``<nav>``, ``role=navigation`` or a breadcrumb trail.
+
+    News CMSs often repeat the SEO title as the last breadcrumb and mark it up as the page's ``<h1>``,
+    while the displayed headline is an ``<h2>`` below it.
+    """
+    for node in (element, *element.iterancestors()):
+        tag = node.tag
+        if tag == "nav":
+            return True
+        if tag in ("body", "html", "article", "main"):
+            return False
+        for attribute in _NAVIGATION_ATTRIBUTES:
+            value = node.get(attribute)
+            if value and (_NAVIGATION_CUE.search(value) or (attribute == "role" and value == "navigation")):
+                return True
+        if any(name.startswith("data-") and "breadcrumb" in (value or "").lower() for name, value in node.items()):
+            return True
+    return False
 
 
 ARTICLE_TYPES = {

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 from crawler.extraction.normalize import clean_text, collapse
 from crawler.extraction.page import Page
 
-__all__ = ["MIN_BODY_CHARS", "body_text", "normalised_for_hash"]
+__all__ = ["MIN_BODY_CHARS", "body_text", "normalised_for_hash", "shown_text"]
 
 MIN_BODY_CHARS = 250
 _BLOCK_TAGS = ("p", "h2", "h3", "li", "blockquote")
@@ -27,6 +27,22 @@ _SKIP_CLASSES = re.compile(
     re.IGNORECASE,
 )
 _ALL_PARAGRAPHS = etree.XPath("//p")
+
+
+_NOT_SHOWN = ("script", "style", "noscript", "template", "rt", "rp")
+
+
+def shown_text(element: HtmlElement) -> str:
+    """Text content without inline ``<style>``/``<script>`` code (CMSs put widget CSS inside paragraphs)
+    and without ruby annotations (the furigana over Japanese characters)."""
+    if next(element.iter(*_NOT_SHOWN), None) is None:
+        return element.text_content()
+    pieces = [element.text or ""]
+    for child in element:
+        if child.tag not in _NOT_SHOWN:
+            pieces.append(shown_text(child) if isinstance(child.tag, str) else "")
+        pieces.append(child.tail or "")
+    return "".join(pieces)
 
 
 def _skipped(element: HtmlElement, stop: HtmlElement) -> bool:
@@ -48,7 +64,7 @@ def _paragraphs(scope: HtmlElement) -> list[str]:
             continue  # classed lists are menus and link lists more often than content
         if _skipped(element, scope):
             continue
-        text = collapse(element.text_content())
+        text = collapse(shown_text(element))
         if text and (element.tag != "li" or len(text) > 40):
             blocks.append(text)
     # Nested blocks (p inside blockquote, li containing p) would repeat text.
@@ -73,7 +89,7 @@ def _own_pass(page: Page) -> str:
         if len(text) >= MIN_BODY_CHARS:
             return text
     # No article container: the page's substantial paragraphs.
-    blocks = [t for t in (collapse(p.text_content()) for p in _ALL_PARAGRAPHS(page.tree)) if len(t) >= 80]
+    blocks = [t for t in (collapse(shown_text(p)) for p in _ALL_PARAGRAPHS(page.tree)) if len(t) >= 80]
     text = "\n\n".join(dict.fromkeys(blocks))
     return text if len(text) >= MIN_BODY_CHARS else ""
 

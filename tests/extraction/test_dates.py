@@ -174,3 +174,57 @@ def test_json_ld_in_an_untyped_script() -> None:
 def test_json_ld_of_another_kind_of_page() -> None:
     head = '<script type="application/ld+json">{"@type":"HowTo","datePublished":"2022-01-10T22:06:08:684Z"}</script>'
     assert published_at(page(head, url=NO_URL_DATE)) == at(2022, 1, 10, 22, 6, 8)
+
+
+def test_generic_date_meta_yields_to_a_different_displayed_date() -> None:
+    head = '<meta name="date" content="2020-02-12">'
+    body = (
+        '<article><h1>Fair supply chains for everyone</h1><div class="news-single-timedata">05.02.2020</div></article>'
+    )
+    assert published_at(page(head, body, url=NO_URL_DATE)) == at(2020, 2, 5)
+    same_day = '<article><h1>Fair supply chains for everyone</h1><div class="date">12.02.2020</div></article>'
+    assert published_at(page(head, same_day, url=NO_URL_DATE)) == at(2020, 2, 12)
+
+
+def test_byline_row_next_to_the_headline_beats_dates_further_down() -> None:
+    body = (
+        '<div class="post"><h1>Silkroad mountain quests and characters</h1>'
+        '<div class="left">26 Mai, 2008 | ThE_PaiN | Kommentare 34</div>'
+        "<p>We met on 3 June 2008 to play. " + "More text about the game. " * 10 + "</p></div>"
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2008, 5, 26)
+
+
+def test_picture_captions_and_date_ranges_near_the_headline_are_passed_over() -> None:
+    body = (
+        "<div><h1>Citizens invest in the wind farm</h1>"
+        '<div class="intro">Citizens can invest from 9.1. to 10.2.2023 and earn interest on the money they '
+        "put into the regional energy transition of their town, a chance the utility offers to many.</div>"
+        '<figure><img src="/a.jpg"><figcaption>Turbines at work, 24. April 2023</figcaption></figure>'
+        '<div class="topline"><span>06.12.2022</span></div></div>'
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2022, 12, 6)
+
+
+def test_hatom_published_title_attribute() -> None:
+    body = (
+        '<div class="post hentry"><h3 class="post-title">Tach auch</h3><p>Text of the post.</p>'
+        '<abbr class="published" title="2020-04-28T21:11:00+02:00">21:11</abbr></div>'
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2020, 4, 28, 19, 11)
+
+
+def test_dateline_opening_the_story() -> None:
+    body = (
+        "<article><p>29.11.2022 – The renewable industry had "
+        "warned about the disadvantages many times.</p><p>More text.</p></article>"
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2022, 11, 29)
+
+
+def test_date_in_a_widget_is_the_last_resort() -> None:
+    body = (
+        '<div class="widget Blog"><h2 class="date-header"><span>Dienstag, 28. April 2020</span></h2>'
+        '<div class="post"><h3>Hi</h3><p>Text.</p></div></div>'
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2020, 4, 28)

@@ -58,3 +58,58 @@ def test_cut_at_a_sentence_or_word_boundary() -> None:
     words = "word " * 100
     cut_words = cut(words.strip(), 50)
     assert cut_words.endswith("…") and len(cut_words) <= 51 and " wor…" not in cut_words
+
+
+def test_short_description_is_still_a_summary() -> None:
+    assert excerpt(page('<meta name="description" content="A preventable crisis.">'), "Budget", "") == (
+        "A preventable crisis."
+    )
+    # One or two words are a label, not a summary.
+    body = "The council approved a smaller budget after a long night of talks with the unions."
+    assert excerpt(page('<meta name="description" content="Vollversammlung">'), "Budget", body) == body
+
+
+def test_description_without_spaces_in_a_cjk_language() -> None:
+    head = '<meta name="description" content="益阳近3年连续举办智慧乡村互联网大会，赋能农业无土栽培。">'
+    assert excerpt(page(head), "益阳", "") == "益阳近3年连续举办智慧乡村互联网大会，赋能农业无土栽培。"
+
+
+def test_byline_and_placeholder_descriptions_are_not_summaries() -> None:
+    body = "The council approved a smaller budget after a long night of talks with the unions."
+    for text in ("Written by HLNF Staff Report", "Visit the post for more."):
+        assert excerpt(page(f'<meta name="description" content="{text}">'), "Budget", body) == body
+
+
+def test_displayed_standfirst_that_continues_the_description_wins() -> None:
+    head = '<meta name="description" content="The council approved a smaller budget.">'
+    body = (
+        '<article><h1>Budget</h1><div class="article-lead"><p>The council approved a smaller budget. Unions had '
+        "asked for more.</p></div>" + PARAGRAPHS + "</article>"
+    )
+    assert (
+        excerpt(page(head, body), "Budget", "") == "The council approved a smaller budget. Unions had asked for more."
+    )
+
+
+def test_key_points_list_is_the_summary() -> None:
+    head = '<meta name="description" content="A social summary written for sharing the story.">'
+    body = (
+        '<article><h1>Budget</h1><ul class="summary-list"><li>The council approved a smaller budget.</li>'
+        "<li>Unions had asked for more</li></ul>" + PARAGRAPHS + "</article>"
+    )
+    assert excerpt(page(head, body), "Budget", "") == (
+        "The council approved a smaller budget. Unions had asked for more."
+    )
+
+
+def test_ordinal_numbers_do_not_end_a_sentence() -> None:
+    text = "Galatasaray and Fenerbahce fight on, and Icardi leads the race in the 34. week with goals " * 3
+    assert (
+        cut(text, 100) == "Galatasaray and Fenerbahce fight on, and Icardi leads the race in the 34. week with goals…"
+    )
+
+
+def test_an_early_sentence_end_yields_to_the_word_boundary() -> None:
+    text = "Short first sentence. " + "and then a very long second sentence without any end " * 10
+    short = cut(text, 200)
+    assert short.endswith("…") and len(short) > 150

@@ -75,3 +75,17 @@ def test_broken_json_ld_is_repaired() -> None:
         "https://x.com/",
     )
     assert page.ld_articles[0]["headline"] == "Line break"
+
+
+def test_navigation_and_breadcrumbs_are_recognised() -> None:
+    from crawler.extraction.page import in_navigation
+
+    doc = parse_page(
+        '<html><body><nav><h1 id="a">Site</h1></nav><ol class="fp-breadcrumbs"><li><h1 id="b">Story</h1></li></ol>'
+        '<div data-testid="BreadcrumbArea"><h1 id="c">Story</h1></div><article><h1 id="d">Story</h1></article>'
+        "</body></html>",
+        "https://example.com/",
+    )
+    found = {h.get("id"): in_navigation(h) for h in doc.h1s}
+    assert found == {"a": True, "b": True, "c": True, "d": False}
+    assert doc.heading is not None and doc.heading.get("id") == "d"

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from crawler.extraction.context import SiteRules
+from crawler.extraction.page import parse_page
 from crawler.extraction.title import headline, strip_site_name
 
-from .helpers import page
+from .helpers import html, page
 
 
 def test_json_ld_headline_first_when_nothing_is_displayed() -> None:
@@ -94,3 +95,157 @@ def test_metadata_title_with_section_tail_yields_to_the_shorter_candidate() -> N
         '"headline":"Russia hits Kyiv with ballistic missile"}</script>'
     )
     assert headline(page(head)) == "Russia hits Kyiv with ballistic missile"
+
+
+# ---- breadcrumb h1s, kickers, hidden text ------------------------------------------------------
+
+
+def test_breadcrumb_h1_yields_to_the_displayed_h2() -> None:
+    head = '<meta property="og:title" content="Council approves a smaller budget">'
+    body = (
+        '<article><nav class="breadcrumb"><ol><li><a href="/">Home</a></li>'
+        "<li><h1>Budget 2024: everything about the council vote</h1></li></ol></nav>"
+        '<header><h2 class="article-title">Council approves a smaller budget</h2></header></article>'
+    )
+    assert headline(page(head, body)) == "Council approves a smaller budget"
+
+
+def test_breadcrumb_marked_by_a_data_attribute() -> None:
+    head = '<meta property="og:title" content="Trump posts another picture">'
+    body = (
+        '<div data-testid="BreadcrumbArea"><a href="/">Home</a><h1>Trump posts after criticism of the pope</h1></div>'
+        "<main><h2>Trump posts another picture</h2></main>"
+    )
+    assert headline(page(head, body)) == "Trump posts another picture"
+
+
+def test_kicker_marked_in_the_h1_is_dropped_even_when_metadata_repeats_it() -> None:
+    head = '<meta property="og:title" content="Corona-Pandemie - Es kommt darauf an, wie Menschen sterben">'
+    body = (
+        '<article><h1><span class="teaser__kicker">Corona-Pandemie</span><span class="visually-hidden"> - </span>'
+        '<span class="h1">Es kommt darauf an, wie Menschen sterben</span></h1></article>'
+    )
+    assert headline(page(head, body)) == "Es kommt darauf an, wie Menschen sterben"
+
+
+def test_part_before_a_hidden_separator_is_a_kicker() -> None:
+    head = '<meta property="og:title" content="SVP party congress – Chiesa calls for political resistance">'
+    body = (
+        '<article><h2 class="ContentHead_title"><span class="ContentHead_titleheader">SVP party congress</span>'
+        '<span aria-hidden="true"> – </span><span class="ContentHead_text">Chiesa calls for political resistance'
+        "</span></h2></article>"
+    )
+    assert headline(page(head, body)) == "Chiesa calls for political resistance"
+
+
+def test_child_named_headline_beats_its_unnamed_sibling() -> None:
+    head = '<meta property="og:title" content="&quot;It will start soon&quot;: Trump talks about ground operations">'
+    body = (
+        '<article><h1><span class="text-s red">"It will start soon"</span>'
+        '<span class="text-xxl article-detail-head_headline">Trump talks about ground operations</span></h1></article>'
+    )
+    assert headline(page(head, body)) == "Trump talks about ground operations"
+
+
+def test_kicker_is_kept_when_json_ld_and_og_title_both_include_it() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type":"NewsArticle",'
+        '"headline":"Dismantling a plant - Cooling towers blown up"}</script>'
+        '<meta property="og:title" content="Dismantling a plant: Cooling towers blown up">'
+    )
+    body = (
+        '<article><h1><span class="article-kicker">Dismantling a plant</span>'
+        '<span class="article-headline">Cooling towers blown up</span></h1></article>'
+    )
+    assert headline(page(head, body)) == "Dismantling a plant: Cooling towers blown up"
+
+
+def test_small_line_before_a_break_is_dropped_only_when_metadata_confirms() -> None:
+    body = (
+        '<article><h1 itemprop="headline"><small>Tunisia</small><br/> Big tasks for the new government</h1></article>'
+    )
+    confirmed = '<meta property="og:title" content="Big tasks for the new government">'
+    assert headline(page(confirmed, body)) == "Big tasks for the new government"
+    assert headline(page("", body)) == "Tunisia Big tasks for the new government"
+
+
+def test_visually_hidden_text_and_hidden_h1s_are_not_displayed() -> None:
+    body = (
+        '<h1 class="header pagetitle hidden">News</h1>'
+        '<article><h1>What we do not want to hear<span class="element-invisible"> | OTHER.NET</span></h1></article>'
+    )
+    assert headline(page("<title>News - Example</title>", body)) == "What we do not want to hear"
+
+
+def test_ruby_annotations_are_not_part_of_the_headline() -> None:
+    body = "<article><h1><ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を禁止する</h1></article>"
+    assert headline(page("", body)) == "子どもへの体罰を禁止する"
+
+
+def test_soft_hyphens_of_the_headline_are_kept() -> None:
+    body = "<article><h1>Trump plant Helikopter&shy;landeplatz am Weissen Haus</h1></article>"
+    assert headline(page("", body)) == "Trump plant Helikopter\u00adlandeplatz am Weissen Haus"
+
+
+def test_korean_bar_and_cjk_site_tails_are_stripped() -> None:
+    names = ["한국일보"]
+    assert (
+        strip_site_name("장동혁, 한동훈 제명했지만 부담 커졌다-정치ㅣ한국일보", names)
+        == "장동혁, 한동훈 제명했지만 부담 커졌다"
+    )
+    assert (
+        strip_site_name("武汉的声音：有英勇的你，才有英雄的城！-新华网", []) == "武汉的声音：有英勇的你，才有英雄的城！"
+    )
+    assert strip_site_name("Covid-19 rules change - Daily Planet", ["Daily Planet"]) == "Covid-19 rules change"
+
+
+def test_quotes_and_asterisks_at_the_ends_are_kept() -> None:
+    assert strip_site_name("»frag.jetzt« – ARSnova", ["ARSnova"]) == "»frag.jetzt«"
+    assert strip_site_name("*Ab Montag* 10000 Produkttester gesucht*", []) == "*Ab Montag* 10000 Produkttester gesucht*"
+
+
+def test_meta_title_cut_at_an_unescaped_quote_is_repaired() -> None:
+    head = (
+        '<meta property="og:title" content="Senator calls Biden "incapacitated"">'
+        '<title>Senator calls Biden "incapacitated"</title>'
+    )
+    assert headline(page(head)) == 'Senator calls Biden "incapacitated"'
+
+
+def test_first_part_of_the_title_is_the_headline_unless_another_heading_shows_a_part() -> None:
+    head = "<title>Ben Wilson Surf - Point of Sail - Sail maker and kite shop in Kiel</title>"
+    assert headline(page(head, "<div><h1>Ben Wilson Surf</h1></div>")) == "Ben Wilson Surf"
+    head = "<title>Time 4 talks » Blog Archiv » Digital cinemas in Switzerland</title>"
+    body = "<div><h1>Time 4 talks</h1><h2>Digital cinemas in Switzerland</h2></div>"
+    assert headline(page(head, body)) == "Digital cinemas in Switzerland"
+
+
+def test_body_classes_do_not_make_the_h1_a_logo() -> None:
+    head = (
+        '<meta property="og:site_name" content="Site">'
+        '<meta property="og:title" content="Ukraine joins - Austria pays - Site">'
+    )
+    body = '<div class="widget"><h1 class="heading-title">Ukraine joins – Austria pays</h1></div>'
+    doc = parse_page(
+        html(head, body, ' class="x"').replace("<body>", '<body class="wp-custom-logo">'), "https://site.example/a"
+    )
+    assert headline(doc) == "Ukraine joins – Austria pays"
+
+
+def test_a_body_section_h2_is_not_taken_for_the_headline() -> None:
+    head = '<meta property="og:title" content="What is a facing shell and what does it bring?">'
+    body = (
+        '<nav class="breadcrumb"><h1>What is a facing shell and what does it bring?</h1></nav>'
+        '<article><h2 class="paragraph__headline">What is a facing shell?</h2><p>Text.</p></article>'
+    )
+    assert headline(page(head, body)) == "What is a facing shell and what does it bring?"
+
+
+def test_separator_element_before_loose_headline_text() -> None:
+    head = '<meta property="og:title" content="Düsseldorf: Dead pigeons found in the arena">'
+    body = (
+        '<nav><ol class="breadcrumb"><li><h1>Düsseldorf arena: charity files complaint</h1></li></ol></nav>'
+        '<article><header><h2 class="dm_article_headline"><strong>Düsseldorf</strong>'
+        '<span class="hiddenElement">:</span> Dead pigeons found in the arena</h2></header></article>'
+    )
+    assert headline(page(head, body)) == "Dead pigeons found in the arena"
