@@ -231,6 +231,7 @@ def story_terms(record: Record, max_terms: int = MAX_TERMS) -> dict[str, float]:
 
 
 def _terms_of(text: str) -> Iterable[tuple[str, float]]:
+    text = text.replace("\u00ad", "")  # soft hyphens (kept in headlines) must not split words
     for match in _ENTITY.finditer(text):
         # Each capitalised word and each adjacent pair: headlines in Title Case run names together
         # ("Hong Kong IPO"), and the pair "hong kong" still meets the one in a body.

@@ -14,8 +14,8 @@ import pytest
 
 from crawler.demo.server import SiteServer
 from crawler.record import Provider, Record
-from crawler.stories import StoryConfig, StoryStep, cosine, story_terms
 from crawler.store import open_store
+from crawler.stories import StoryConfig, StoryStep, cosine, story_terms
 from tests import stories_sites
 from tests.crawling import REFERENCE_TIME, REPO, run_crawl
 
@@ -178,3 +178,9 @@ def test_story_and_render_commands(tmp_path):
     assert "2 documents written, 0 unchanged" in rendered.stdout
     assert len(list(output.rglob("*.md"))) == 2
     assert "China orders Xiaomi" in "".join(p.read_text() for p in output.rglob("*.md"))
+
+
+def test_soft_hyphens_do_not_split_story_words():
+    hyphenated = record("https://a.com/s", "a.com", "Helikopter\u00adlandeplatz beim Weissen Haus", "")
+    plain = record("https://b.com/s", "b.com", "Helikopterlandeplatz beim Weissen Haus", "")
+    assert story_terms(hyphenated) == story_terms(plain)
