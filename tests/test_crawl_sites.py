@@ -79,3 +79,28 @@ def test_generic_spider_needs_something_to_crawl(tmp_path):
     result = run_crawl("news", tmp_path)
     assert result.returncode != 0
     assert "say what to crawl" in result.log
+
+
+def test_bad_sources_end_cleanly_with_a_clear_log_line(tmp_path):
+    """TechStory's hostile sources: HTML where a feed was promised, a looping index, gzip, a cut-off sitemap."""
+    site = REPO / "crawler" / "demo" / "sites" / "techstory"
+    with SiteServer(site) as server:
+        result = run_crawl(
+            "news",
+            tmp_path,
+            f"feed={server.base_url}/category/reviews/feed/",
+            f"sitemap={server.base_url}/sitemap_index.xml",
+        )
+        requested = list(server.requests)
+    assert result.returncode == 0, result.log[-3000:]
+    assert "Traceback" not in result.log
+    assert (
+        "/category/reviews/feed/ (feed) gave no article links: it returned a html document where a feed was expected"
+        in result.log
+    )
+    assert "post-sitemap3.xml is cut off: following the 5 entries read completely" in result.log
+    assert result.stat("discovery/sources_truncated") == 1
+    # The index lists itself and is listed back by a child: each is read once, and the crawl ends.
+    assert requested.count("/sitemap_index.xml") == 1 and requested.count("/sitemap-archive.xml") == 1
+    assert requested.count("/post-sitemap2.xml.gz") == 1
+    assert len(result.documents) >= 20

@@ -22,6 +22,7 @@ class Sitemap:
 
     kind: str  # "index" or "urlset"
     links: list[Link] = field(default_factory=list)
+    truncated: bool = False  # the document was cut off: links holds the entries read completely
 
 
 def parse_sitemap(body: bytes, url: str, *, max_size: int = MAX_DOCUMENT_SIZE) -> Sitemap:
@@ -47,7 +48,7 @@ def parse_sitemap(body: bytes, url: str, *, max_size: int = MAX_DOCUMENT_SIZE) -
     entries = [child for _, local, child in children(document.root) if local == entry_name]
     entries = document.complete_entries(entries, entry_name)
     links = [link for link in (_entry(entry, url) for entry in entries) if link is not None]
-    return Sitemap("index" if root_local == "sitemapindex" else "urlset", links)
+    return Sitemap("index" if root_local == "sitemapindex" else "urlset", links, document.truncated)
 
 
 def _entry(entry: etree._Element, sitemap_url: str) -> Link | None:

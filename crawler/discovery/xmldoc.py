@@ -41,13 +41,18 @@ class XmlDocument:
     root: etree._Element
     repaired: str | None = None
 
+    @property
+    def truncated(self) -> bool:
+        """Whether the document stops before its root element's closing tag (a cut-off download)."""
+        if self.repaired is None:
+            return False
+        root_local = local_name(self.root)
+        return not re.search(rf"</(?:[\w.-]+:)?{re.escape(root_local)}\s*>", self.repaired)
+
     def complete_entries(self, entries: list[etree._Element], entry_name: str) -> list[etree._Element]:
         """``entries`` without those a truncated document cut off before their closing tag."""
-        if self.repaired is None:
-            return entries
-        root_local = local_name(self.root)
-        if re.search(rf"</(?:[\w.-]+:)?{re.escape(root_local)}\s*>", self.repaired):
-            return entries  # the document ends properly; recovery only fixed its insides
+        if not self.truncated:
+            return entries  # well formed, or recovery only fixed its insides
         closed = len(re.findall(rf"</(?:[\w.-]+:)?{re.escape(entry_name)}\s*>", self.repaired))
         return entries[:closed]
 

@@ -187,6 +187,11 @@ class ArticleSpider(scrapy.Spider):
 
     def _parse_sitemap(self, response: Response, source: StartSource, depth: int) -> Iterator[scrapy.Request]:
         sitemap = parse_sitemap(response.body, response.url)
+        if sitemap.truncated:
+            self.crawler.stats.inc_value("discovery/sources_truncated")
+            logger.warning(
+                "Sitemap %s is cut off: following the %d entries read completely", response.url, len(sitemap.links)
+            )
         if sitemap.kind == "urlset":
             yield from self.follow_articles(sitemap.links, response.url)
             return

@@ -110,6 +110,8 @@ def test_truncated_sitemap_returns_the_complete_entries() -> None:
     assert [link.url for link in sitemap.links] == [
         "https://technode.com/2021/08/30/chinas-ai-unicorn-sensetime-files-for-hong-kong-ipo/"
     ]
+    assert sitemap.truncated
+    assert not parse_sitemap(URLSET, "https://technode.com/s.xml").truncated
 
 
 def test_truncated_gzip_sitemap_returns_what_was_read() -> None:
