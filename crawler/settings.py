@@ -80,6 +80,7 @@ HEALTH_MAX_COVERAGE_DROP = 0.5  # relative fall of image/excerpt coverage agains
 HEALTH_HISTORY = 5  # recent runs compared against
 
 # --- Discovery ------------------------------------------------------------
+DEMO_PORT = 8765  # -a demo=1 serves the bundled site on 127.0.0.1 at this port (another if it is taken)
 INCREMENTAL = True  # article pages already in the store are fetched again only when a source says they changed
 LOOKBACK_DAYS = 14  # without -a since=, skip articles older than this (0: no limit); keeps first runs bounded
 DISCOVERY_MAX_LISTING_PAGES = 5  # pages of a listing followed when it comes from -a start_urls

@@ -81,7 +81,11 @@ class ProviderSpider(ArticleSpider):
         from crawler.demo.server import SiteServer, site_root  # only the demo needs the server
 
         root = site_root(self.name)
-        self.demo_server = SiteServer(root).start()
+        # A fixed port keeps the demo's URLs, and so its document paths, the same from run to run.
+        try:
+            self.demo_server = SiteServer(root, port=self.crawler.settings.getint("DEMO_PORT")).start()
+        except OSError:  # the port is taken (another demo?): any free one will do
+            self.demo_server = SiteServer(root).start()
         self.start_urls = [self.demo_server.base_url + _location(s.url) for s in self.provider.sources]
         # A local server needs no politeness delays; its articles are from past years.
         for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0), ("LOOKBACK_DAYS", 0)):
