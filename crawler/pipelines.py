@@ -7,7 +7,6 @@ is counted in the crawl stats under ``records/dropped/<reason>``.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import unicodedata
@@ -18,6 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import scoring
+from crawler.extraction.excerpt import cut
+from crawler.extraction.normalize import clean_text as clean_fragment
 from crawler.extraction.urls import clean_url
 from crawler.publishing.files import write_atomic
 from crawler.publishing.frontmatter import render
@@ -30,8 +31,7 @@ from crawler.stories import story_terms
 
 logger = logging.getLogger(__name__)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
-_SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0/C1 controls (not tab, newline)
 
 
 def dropped(crawler: Crawler, reason: str, message: str) -> DropItem:
@@ -49,28 +49,17 @@ def reference_time(crawler: Crawler) -> datetime:
     return as_utc(started) if started else datetime.now(UTC)
 
 
-def clean_text(text: str) -> str:
-    """One line of display text: entities decoded, NFC, controls removed, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", html.unescape(text))
-    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
-
-
-def cut(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters at a sentence end, else a word boundary."""
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    sentence_end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("。"))
-    if sentence_end >= limit // 2:
-        return head[: sentence_end + 1].rstrip()
-    return head.rsplit(" ", 1)[0].rstrip(" ,;:–—-") + "…"
+def clean_text(text: str, *, keep_soft_hyphens: bool = False) -> str:
+    """One line of display text: NFC, control characters removed, then the extractor's clean-up
+    (entities decoded, stray tags and invisible characters removed, whitespace collapsed)."""
+    return clean_fragment(unicodedata.normalize("NFC", _CONTROL.sub("", text)), keep_soft_hyphens=keep_soft_hyphens)
 
 
 class NormalizePipeline:
     """Unicode NFC, collapsed whitespace, decoded entities, clean URLs, UTC instants."""
 
     def process_item(self, record: Record) -> Record:
-        record.title = clean_text(record.title)
+        record.title = clean_text(record.title, keep_soft_hyphens=True)  # as the headline displays it
         record.excerpt = cut(clean_text(record.excerpt), EXCERPT_MAX_CHARS)
         record.provider.name = clean_text(record.provider.name)
         record.provider.domain = record.provider.domain.strip().lower()

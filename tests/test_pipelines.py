@@ -166,3 +166,10 @@ def test_low_quality_fails_the_gate(tmp_path, monkeypatch):
     monkeypatch.setenv("TEST_SEAL_KEY", KEY_HEX)
     record = run_all(make_crawler(tmp_path, PUBLISH_MIN_QUALITY=101), make_record())
     assert record.published is False
+
+
+def test_normalize_keeps_a_headlines_soft_hyphens_and_drops_control_characters():
+    record = make_record(title="Trump plant Helikopter\u00adlandeplatz\x07", excerpt="Ein\u00ad Satz\x00.")
+    record = pipelines.NormalizePipeline().process_item(record)
+    assert record.title == "Trump plant Helikopter\u00adlandeplatz"
+    assert record.excerpt == "Ein Satz."
