@@ -10,10 +10,11 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.clock import reference_time
 from crawler.publishing.files import write_atomic
 from crawler.record import Record
 from crawler.store import open_store, store_location
-from crawler.stories import StoryConfig, StoryStep
+from crawler.stories import StoryConfig, StoryResult, StoryStep
 
 
 class StatsFile:
@@ -45,6 +46,23 @@ class StatsFile:
 
 def _jsonable(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def relate_stories(
+    settings, now: datetime, web_urls: list[str] | None = None, *, since: datetime | None = None
+) -> tuple[int, StoryResult]:
+    """Run the story step over these records (None: every stored record, or those published since).
+
+    Returns how many records it looked at and what it did.
+    """
+    store = open_store(store_location(settings.get("RECORD_STORE")))
+    try:
+        if web_urls is None:
+            web_urls = store.web_urls(since=since)
+        step = StoryStep(store, story_config(settings), now, include_body=settings.getbool("DOCUMENT_BODY"))
+        return len(web_urls), step.relate(web_urls)
+    finally:
+        store.close()
 
 
 def story_config(settings) -> StoryConfig:
@@ -85,20 +103,8 @@ class Stories:
     def spider_closed(self, spider, reason: str) -> None:
         if not self.written:
             return
-        from crawler.pipelines import reference_time  # the pipelines' notion of "now"
-
-        settings = self.crawler.settings
-        store = open_store(store_location(settings.get("RECORD_STORE")))
-        try:
-            step = StoryStep(
-                store,
-                story_config(settings),
-                reference_time(self.crawler),
-                include_body=settings.getbool("DOCUMENT_BODY"),
-            )
-            result = step.relate(self.written)
-        finally:
-            store.close()
+        now = reference_time(self.crawler.settings, self.crawler.stats.get_value("start_time"))
+        _, result = relate_stories(self.crawler.settings, now, self.written)
         stats = self.crawler.stats
         stats.set_value("stories/related", result.related)
         stats.set_value("stories/documents_rewritten", result.rewritten)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler import scoring
+from crawler import clock, scoring
 from crawler.extraction.excerpt import cut
 from crawler.extraction.normalize import clean_text as clean_fragment
 from crawler.extraction.urls import clean_url
@@ -41,12 +41,8 @@ def dropped(crawler: Crawler, reason: str, message: str) -> DropItem:
 
 
 def reference_time(crawler: Crawler) -> datetime:
-    """The crawl's "now": ``CRAWL_REFERENCE_TIME`` when set (tests freeze it), else the crawl's start."""
-    fixed = crawler.settings.get("CRAWL_REFERENCE_TIME")
-    if fixed:
-        return as_utc(fixed)
-    started = crawler.stats.get_value("start_time")
-    return as_utc(started) if started else datetime.now(UTC)
+    """The crawl's "now" (``crawler.clock``): frozen by ``CRAWL_REFERENCE_TIME``, else the crawl's start."""
+    return clock.reference_time(crawler.settings, crawler.stats.get_value("start_time"))
 
 
 def clean_text(text: str, *, keep_soft_hyphens: bool = False) -> str:
@@ -127,6 +123,8 @@ class DedupePipeline(StorePipeline):
         if record.web_url in self.seen:
             raise dropped(self.crawler, "duplicate_web_url", f"{record.original_url} is {record.web_url} again")
         self.seen.add(record.web_url)
+        stored = self.store.get(record.web_url)
+        record.stored = stored.record if stored else None
         if record.content_sha256 and len(record.text) >= self.MIN_TEXT_FOR_CONTENT_MATCH:
             earlier = self.store.find_by_content(record.content_sha256, record.web_url)
             if earlier:
@@ -166,7 +164,7 @@ class ScorePipeline:
         return record
 
 
-class SealPipeline(StorePipeline):
+class SealPipeline:
     """``secured``: the sealed provenance token (RECORD.md).
 
     An article fetched again with the same content and URLs keeps the token it
@@ -174,20 +172,17 @@ class SealPipeline(StorePipeline):
     article renders to the same bytes and its document is left alone.
     """
 
-    def __init__(self, key: bytes, store_path: str):
+    def __init__(self, key: bytes):
         self.key = key
-        self.store_path = store_path
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SealPipeline:
         settings = crawler.settings
-        key = load_key(settings.get("SEAL_KEY_ENV"), Path(settings.get("SEAL_KEY_FILE")))
-        return cls(key, store_location(settings.get("RECORD_STORE")))
+        return cls(load_key(settings.get("SEAL_KEY_ENV"), Path(settings.get("SEAL_KEY_FILE"))))
 
     def process_item(self, record: Record) -> Record:
-        previous = self.store.get(record.web_url)
-        if previous is not None and _same_provenance(previous.record, record):
-            record.secured = previous.record.secured
+        if record.stored is not None and _same_provenance(record.stored, record):
+            record.secured = record.stored.secured
         else:
             record.secured = seal(provenance(record), self.key)
         return record
@@ -230,9 +225,9 @@ class WriteDocumentPipeline(StorePipeline):
         super().open_spider()
 
     def process_item(self, record: Record) -> Record:
-        previous = self.store.get(record.web_url)
+        previous = record.stored
         if previous is not None:
-            record.related, record.heat = previous.record.related, previous.record.heat
+            record.related, record.heat = previous.related, previous.heat
         path = document_path(self.output_dir, record)
         try:
             changed = write_atomic(path, render(record, include_body=self.include_body).encode("utf-8"))

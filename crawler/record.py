@@ -163,6 +163,8 @@ class Record:
     modified_at: datetime | None = None
     duplicate_of: str = ""  # webUrl of an earlier record with the same content
     unchanged: bool = False  # set by the writer when the document's bytes did not change
+    # The record as the store held it before this fetch (read once, by the de-duplication step).
+    stored: Record | None = field(default=None, repr=False, compare=False)
 
     def front_matter(self) -> dict[str, Any]:
         """The contract's keys and values, in order (datetimes stay datetimes)."""

@@ -30,13 +30,12 @@ from scrapy import signals
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extensions import story_config
+from crawler.clock import reference_time
+from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, summary_dict
 from crawler.publishing.files import write_atomic
-from crawler.record import Record, as_utc
+from crawler.record import Record
 from crawler.registry import load_registry
-from crawler.store import open_store, store_location
-from crawler.stories import StoryStep
 
 logger = logging.getLogger(__name__)
 
@@ -151,14 +150,5 @@ class Command(BaseRunSpiderCommand):
     def _relate(self, written: list[str]) -> dict:
         if not written:
             return {"related": 0, "rewritten": 0}
-        fixed = self.settings.get("CRAWL_REFERENCE_TIME")
-        now = as_utc(fixed) if fixed else datetime.now(UTC)
-        store = open_store(store_location(self.settings.get("RECORD_STORE")))
-        try:
-            step = StoryStep(
-                store, story_config(self.settings), now, include_body=self.settings.getbool("DOCUMENT_BODY")
-            )
-            result = step.relate(written)
-        finally:
-            store.close()
+        _, result = relate_stories(self.settings, reference_time(self.settings), written)
         return {"related": result.related, "rewritten": result.rewritten}

@@ -16,10 +16,8 @@ from datetime import UTC, date, datetime
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extensions import story_config
-from crawler.record import as_utc
-from crawler.store import open_store, store_location
-from crawler.stories import StoryStep
+from crawler.clock import reference_time
+from crawler.extensions import relate_stories
 
 
 class Command(ScrapyCommand):
@@ -37,21 +35,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--since", help="only records published since this day")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        since = _since(opts.since)
-        fixed = self.settings.get("CRAWL_REFERENCE_TIME")
-        now = as_utc(fixed) if fixed else datetime.now(UTC)
-        store = open_store(store_location(self.settings.get("RECORD_STORE")))
-        try:
-            web_urls = store.web_urls(since=since)
-            step = StoryStep(
-                store, story_config(self.settings), now, include_body=self.settings.getbool("DOCUMENT_BODY")
-            )
-            result = step.relate(web_urls)
-        finally:
-            store.close()
-        print(
-            f"{len(web_urls)} records; {result.related} with related articles; {result.rewritten} documents rewritten"
-        )
+        count, result = relate_stories(self.settings, reference_time(self.settings), since=_since(opts.since))
+        print(f"{count} records; {result.related} with related articles; {result.rewritten} documents rewritten")
 
 
 def _since(value: str | None) -> datetime | None:

@@ -40,12 +40,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from crawler.clock import reference_time
 from crawler.discovery import DiscoveryError, Link, parse_feed, parse_listing, parse_sitemap, sniff
 from crawler.discovery.api import PastLastPage, api_page_url, parse_api, parse_wp_posts
 from crawler.extraction import ExtractionError, extract_article
 from crawler.extraction.context import Hints, SiteRules
 from crawler.extraction.urls import clean_url
-from crawler.record import as_utc
 from crawler.store import RecordStore, open_store, store_location
 
 logger = logging.getLogger(__name__)
@@ -114,8 +114,7 @@ class ArticleSpider(scrapy.Spider):
             return
         settings = self.crawler.settings
         if self.since is None and settings.getint("LOOKBACK_DAYS") > 0:
-            fixed = settings.get("CRAWL_REFERENCE_TIME")
-            now = as_utc(fixed) if fixed else datetime.now(UTC)
+            now = reference_time(settings)
             self.since = (now - timedelta(days=settings.getint("LOOKBACK_DAYS"))).date()
             logger.info("Looking back %d days: articles since %s", settings.getint("LOOKBACK_DAYS"), self.since)
         if settings.getbool("INCREMENTAL") and not self.check:

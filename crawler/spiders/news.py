@@ -57,6 +57,7 @@ class NewsSpider(ArticleSpider):
         hosts = {host_of(source.url) for source in self.sources} - {""}
         self.domains = {registrable_domain(host) for host in hosts}
         self.allowed_domains = sorted(self.domains)
+        self._rules: dict[str, SiteRules] = {}  # by registrable domain: asked for every link
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -96,5 +97,8 @@ class NewsSpider(ArticleSpider):
         return registrable_domain(host_of(url)) in self.domains and looks_like_article_url(url)
 
     def site_rules(self, url: str) -> SiteRules:
-        provider = self.registry.for_domain(registrable_domain(host_of(url)))
-        return provider.site_rules() if provider else SiteRules()
+        domain = registrable_domain(host_of(url))
+        if domain not in self._rules:
+            provider = self.registry.for_domain(domain)
+            self._rules[domain] = provider.site_rules() if provider else SiteRules()
+        return self._rules[domain]

@@ -51,6 +51,15 @@ class Theme:
     def listing_card(self, post: Post, link_path: str) -> str:
         raise NotImplementedError
 
+    def pagination_links(self, number: int, total: int, base_path: str = "/") -> str:
+        """The listing page's ``<link rel="prev">`` / ``<link rel="next">`` (the same in every theme)."""
+        rel = ""
+        if number > 1:
+            rel += f'<link rel="prev" href="{BASE}{page_path(number - 1, base_path)}" />\n'
+        if number < total:
+            rel += f'<link rel="next" href="{BASE}{page_path(number + 1, base_path)}" />\n'
+        return rel
+
     def date_note(self, post: Post) -> str:
         """Where a fully dated page of this theme says when the post was published."""
         raise NotImplementedError
@@ -248,11 +257,7 @@ class Underscores(Theme):
         """The home page (``number`` 1) or ``/page/N/``: posts newest first, WordPress pagination."""
         url = BASE + page_path(number, base_path)
         title = title or self.listing_title(number, total)
-        rel = ""
-        if number > 1:
-            rel += f'<link rel="prev" href="{BASE}{page_path(number - 1, base_path)}" />\n'
-        if number < total:
-            rel += f'<link rel="next" href="{BASE}{page_path(number + 1, base_path)}" />\n'
+        rel = self.pagination_links(number, total, base_path)
         cards = "".join(self.listing_card(p, p.old_path or p.path) for p in posts)
         page = (
             "<!doctype html>\n"
@@ -458,11 +463,7 @@ class Valenti(Theme):
     ) -> bytes:
         url = BASE + page_path(number, base_path)
         title = title or self.listing_title(number, total)
-        rel = ""
-        if number > 1:
-            rel += f'<link rel="prev" href="{BASE}{page_path(number - 1, base_path)}" />\n'
-        if number < total:
-            rel += f'<link rel="next" href="{BASE}{page_path(number + 1, base_path)}" />\n'
+        rel = self.pagination_links(number, total, base_path)
         kind = "home blog" if base_path == "/" else "archive category"
         page = (
             self.head_open()
