@@ -368,7 +368,12 @@ def _zone(name: str) -> tzinfo:
 # ---- sources -------------------------------------------------------------------
 
 
-_NOT_THE_PAGE = {"Comment", "Person", "Organization", "NewsMediaOrganization", "WebSite", "ImageObject", "Answer"}
+# Parts of a page, not the page: their dates are a reader's review, a video's upload, an offer's validity.
+_NOT_THE_PAGE = {
+    "Comment", "Person", "Organization", "NewsMediaOrganization", "WebSite", "ImageObject", "Answer", "Review",
+    "Rating", "AggregateRating", "VideoObject", "AudioObject", "Offer", "AggregateOffer", "BreadcrumbList",
+    "ListItem",
+}  # fmt: skip
 
 
 def _ld_values(page: Page, key: str) -> list[str]:
@@ -421,7 +426,7 @@ def _block_kind(element: HtmlElement, page: Page) -> int:
     for ancestor in element.iterancestors():
         if ancestor in safe:
             return kind
-        if ancestor.tag in ("aside", "footer", "nav"):
+        if ancestor.tag in ("aside", "footer", "nav") or _is_site_header(ancestor, page):
             return 2
         cue = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
         if _OTHER_STORIES.search(cue):
@@ -429,6 +434,15 @@ def _block_kind(element: HtmlElement, page: Page) -> int:
         if _SIDE_BLOCKS.search(cue):
             kind = 1
     return kind
+
+
+def _is_site_header(element: HtmlElement, page: Page) -> bool:
+    """The site's masthead: a ``<header>`` outside the article that does not hold the headline. A date
+    there is today's date (the crawl's), not the story's."""
+    if element.tag != "header" or (page.article is None and page.heading is None):
+        return False
+    article = page.article
+    return article is None or not any(a is article for a in element.iterancestors())
 
 
 def _in_excluded_block(element: HtmlElement, page: Page) -> bool:

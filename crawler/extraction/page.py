@@ -132,19 +132,26 @@ def _load_json_ld(text: str) -> Any:
         return None
 
 
-def _walk_json_ld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    """Every object carrying an ``@type``, outer before inner (``@graph`` and nesting flattened)."""
+# Types that wrap the page's main object (``WebPage.mainEntity``): what they hold is not a part of something else.
+_PAGE_CONTAINERS = frozenset({"WebPage", "ItemPage", "CollectionPage", "AboutPage", "ProfilePage", "QAPage"})
+
+
+def _walk_json_ld(node: Any, depth: int = 0, owner: tuple[str, ...] = ()) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Every object carrying an ``@type``, outer before inner (``@graph`` and nesting flattened), with
+    whether it is a part of another object (a recipe's reviews, a live blog's updates) rather than
+    standing on its own or as a page's main entity."""
     if depth > 6:
         return
     if isinstance(node, list):
         for item in node:
-            yield from _walk_json_ld(item, depth + 1)
+            yield from _walk_json_ld(item, depth + 1, owner)
     elif isinstance(node, dict):
         if "@type" in node:
-            yield node
+            yield node, bool(owner) and not (set(owner) & _PAGE_CONTAINERS)
+            owner = ld_types(node)
         for key, value in node.items():
             if isinstance(value, dict | list) and key not in ("@context",):
-                yield from _walk_json_ld(value, depth + 1)
+                yield from _walk_json_ld(value, depth + 1, owner)
 
 
 def ld_types(obj: dict[str, Any]) -> tuple[str, ...]:
@@ -163,6 +170,7 @@ class Page:
         self.metas: dict[str, list[str]] = {}
         self.links: dict[str, list[str]] = {}
         self.json_ld: list[dict[str, Any]] = []
+        self._ld_parts: set[int] = set()  # id()s of objects nested in another object (the list keeps them alive)
         self.title_tag = ""
         self.is_amp = False
         self.lang = ""
@@ -196,7 +204,10 @@ class Page:
                 if (kind in _LD_TYPES or untyped_ld) and text:
                     data = _load_json_ld(element.text)
                     if data is not None:
-                        self.json_ld.extend(_walk_json_ld(data))
+                        for obj, is_part in _walk_json_ld(data):
+                            self.json_ld.append(obj)
+                            if is_part:
+                                self._ld_parts.add(id(obj))
             elif tag == "title":
                 if not self.title_tag and element.getparent() is not None and element.getparent().tag != "svg":
                     self.title_tag = collapse(element.text_content())
@@ -241,12 +252,19 @@ class Page:
 
     @cached_property
     def ld_articles(self) -> list[dict[str, Any]]:
-        """JSON-LD objects describing the article, most specific kind first."""
-        ranked = []
+        """JSON-LD objects describing the article, most specific kind first.
+
+        Objects nested in another object are parts of it (a recipe's reader reviews, a live blog's
+        updates): they count only when nothing stands on its own and there is just one of them (a
+        product page's review).
+        """
+        ranked, parts = [], []
         for index, obj in enumerate(self.json_ld):
             rank = _article_rank(ld_types(obj))
             if rank is not None:
-                ranked.append((rank, index, obj))
+                (parts if id(obj) in self._ld_parts else ranked).append((rank, index, obj))
+        if not ranked and len(parts) == 1:
+            ranked = parts
         ranked.sort(key=lambda item: (item[0], item[1]))
         return [obj for _, _, obj in ranked]
 
@@ -266,13 +284,17 @@ class Page:
 
     @cached_property
     def story_ancestors(self) -> frozenset[HtmlElement]:
-        """The elements that hold the story itself (article element, h1s and their ancestors).
+        """The elements that hold the story itself (article element, headline and their ancestors).
 
-        Class names like "sidebar" or "related" on these are layout accidents, not other stories.
+        Class names like "sidebar" or "related" on these are layout accidents, not other stories. With
+        a known headline element, only the h1s repeating its words count: another h1 is the site's logo.
         """
-        anchors = [*self.h1s[:3]]
-        if self.heading is not None:
-            anchors.append(self.heading)
+        heading = self.heading
+        if heading is None:
+            anchors = [*self.h1s[:3]]
+        else:
+            words = heading.text_content().split()
+            anchors = [heading, *(h for h in self.h1s[:3] if h.text_content().split()[: len(words)] == words)]
         if self.article is not None:
             anchors.append(self.article)
         found = set()

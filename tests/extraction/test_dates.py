@@ -228,3 +228,39 @@ def test_date_in_a_widget_is_the_last_resort() -> None:
         '<div class="post"><h3>Hi</h3><p>Text.</p></div></div>'
     )
     assert published_at(page("", body, url=NO_URL_DATE)) == at(2020, 4, 28)
+
+
+def test_dates_of_nested_reviews_are_not_the_page_date() -> None:
+    # A recipe page: the reviews nested in the recipe carry their own datePublished.
+    ld = (
+        '{"@type":"Recipe","name":"Mandarin cake","review":['
+        '{"@type":"Review","datePublished":"2020-04-12","reviewBody":"Lovely."},'
+        '{"@type":"Review","datePublished":"2020-04-11","reviewBody":"Too sweet."}]}'
+    )
+    head = f'<script type="application/ld+json">{ld}</script>'
+    body = '<h1>Mandarin cake</h1><p class="recipe-date">Erstellt am 10.10.2006</p><p>Bake it.</p>'
+    assert published_at(page(head, body, url=NO_URL_DATE)) == at(2006, 10, 10)
+
+
+def test_a_single_nested_review_is_the_page_article() -> None:
+    ld = '{"@type":"Product","name":"Phone","review":{"@type":"Review","datePublished":"2024-03-02T10:00:00Z"}}'
+    head = f'<script type="application/ld+json">{ld}</script>'
+    assert published_at(page(head, "<h1>Phone review</h1>", url=NO_URL_DATE)) == at(2024, 3, 2, 10)
+
+
+def test_todays_date_in_the_site_masthead_is_not_the_story_date() -> None:
+    body = (
+        '<header><h1 class="logo">Radio</h1><span class="site-date">Mittwoch, 26.02.2020</span></header>'
+        "<article><h1>Die Zukunft der Arbeit</h1><p>Text of the interview.</p></article>"
+    )
+    head = '<meta name="date" content="2017-05-01T17:05:00+02:00">'
+    assert published_at(page(head, body, url=NO_URL_DATE)) == at(2017, 5, 1, 15, 5)
+
+
+def test_a_header_repeating_the_headline_is_the_story_header() -> None:
+    body = (
+        '<header class="page-header"><h1 class="entry-title">Haltet unsere Gewässer sauber!</h1>'
+        '<span class="date">23. Februar 2020</span></header>'
+        '<article class="section-text"><h1>Haltet unsere Gewässer sauber!</h1><p>Text.</p></article>'
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2020, 2, 23)
