@@ -170,6 +170,8 @@ _PUBLISHED_WORDS = re.compile(
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|$|\.)")
 _URL_DATE_LOOSE = re.compile(r"[/_-]((?:19|20)\d{2})[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
+# A path segment that is a whole day-month-year date ("/meldungen/29-10-2021"); month first in US English.
+_URL_DATE_DAY_FIRST = re.compile(r"/(\d{1,2})[-_.](\d{1,2})[-_.]((?:19|20)\d{2})(?:[/.?#]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,12 +430,30 @@ def _block_kind(element: HtmlElement, page: Page) -> int:
             return kind
         if ancestor.tag in ("aside", "footer", "nav") or _is_site_header(ancestor, page):
             return 2
+        if ancestor.tag == "li" and _is_dated_list(ancestor.getparent()):
+            return 2
         cue = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
         if _OTHER_STORIES.search(cue):
             return 2
         if _SIDE_BLOCKS.search(cue):
             kind = 1
     return kind
+
+
+_DATED_ITEMS = 3
+
+
+def _is_dated_list(element: HtmlElement | None) -> bool:
+    """A list whose items carry dates of their own (events, other stories, archive links)."""
+    if element is None:
+        return False
+    dated = 0
+    for item in element.iterchildren("li"):
+        if _HAS_DIGIT_YEAR.search(item.text_content()):
+            dated += 1
+            if dated >= _DATED_ITEMS:
+                return True
+    return False
 
 
 def _is_site_header(element: HtmlElement, page: Page) -> bool:
@@ -658,6 +678,41 @@ def _dateline(page: Page) -> Stamp | None:
     return None
 
 
+# "Erschienen am: 01.11.2023", "Posted by admin on March 3, 2020", "von Marianne1 am 20.09.2020".
+# Not after a letter (but after digits: "<br>" joins "14:49:39" and "Erschienen" in the text).
+_PUBLISHED_PHRASE = re.compile(
+    r"(?<![^\W\d_])(?:(?:published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato|gepubliceerd|"
+    r"opublikowano|publicat)(?:\s+(?:by|von|par|por|da|door)\s+\S+(?:\s+\S+)?)?|(?:by|von)\s+\S+(?:\s+\S+)?)"
+    r"\s*,?\s+(?:on|am|le|el|il|op|em|den)\b\s*:?\s*|"
+    r"(?<![^\W\d_])(?:published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato|gepubliceerd|"
+    r"opublikowano)\s*:\s*",
+    re.IGNORECASE,
+)
+_PHRASE_REACH = 40
+_PHRASE_BLOCK = 300
+
+
+def _phrased_date(page: Page) -> Stamp | None:
+    """A date right after a publication phrase in a short block anywhere on the page, the story's own
+    blocks first: the last resort for pages that mark nothing (a review's footer, a tip's user box)."""
+    month_first = _month_first(page)
+    elsewhere: Stamp | None = None
+    for element in page.tree.iter(*_LABEL_TAGS):
+        text = element.text_content()
+        if len(text) > _PHRASE_BLOCK or not _HAS_DIGIT_YEAR.search(text):
+            continue
+        match = _PUBLISHED_PHRASE.search(collapse(text))
+        if match is None:
+            continue
+        stamp = find_date(collapse(text)[match.end() :][:_PHRASE_REACH], month_first=month_first)
+        if stamp is None:
+            continue
+        if _block_kind(element, page) == 0:
+            return stamp
+        elsewhere = elsewhere or stamp
+    return elsewhere
+
+
 def _text_dates(page: Page) -> Stamp | None:
     """A displayed date, nearest the story first: the byline rows around the headline, marked elements in
     the article, marked elements elsewhere, labelled dates, the headline's surrounding text, a dateline
@@ -674,6 +729,7 @@ def _text_dates(page: Page) -> Stamp | None:
         lambda: _headline_window(page),
         lambda: _dateline(page),
         lambda: side[0] if side else None,
+        lambda: _phrased_date(page),
     )
     stamp = None
     for source in sources:
@@ -725,11 +781,17 @@ def _dateparser(text: str, lang: str) -> Stamp | None:
     return Stamp(value.replace(tzinfo=None), has_time, False)
 
 
-def _url_date(url: str) -> Stamp | None:
+def _url_date(url: str, *, month_first: bool = False) -> Stamp | None:
     match = _URL_DATE.search(url) or _URL_DATE_LOOSE.search(url)
-    if not match:
-        return None
-    return _build(int(match[1]), int(match[2]), int(match[3]))
+    if match:
+        return _build(int(match[1]), int(match[2]), int(match[3]))
+    match = _URL_DATE_DAY_FIRST.search(url)
+    if match:
+        first, second = int(match[1]), int(match[2])
+        month_first = second > 12 or (month_first and first <= 12)
+        month, day = (first, second) if month_first else (second, first)
+        return _build(int(match[3]), month, day)
+    return None
 
 
 def _candidates(page: Page, *, generic: bool = True) -> list[Stamp]:
@@ -780,6 +842,15 @@ def _declared_zone(page: Page, stamps: list[Stamp]) -> tzinfo | None:
     return None
 
 
+_SAME_EDIT = timedelta(minutes=10)
+
+
+def _rewritten_on_edit(page: Page, stamp: Stamp, zone: tzinfo) -> bool:
+    """Whether a timed publication stamp is the page's last modification instant (within minutes)."""
+    modified = modified_at(page)
+    return modified is not None and abs(stamp.resolve(zone) - modified) <= _SAME_EDIT
+
+
 def _plausible(instant: datetime) -> bool:
     return instant.year >= MIN_YEAR and instant <= datetime.now(UTC) + timedelta(days=2)
 
@@ -790,6 +861,13 @@ def published_at(page: Page, rules: SiteRules | None = None, hints: Hints | None
     site_zone = _zone(rules.timezone)
     stamps = _candidates(page, generic=False)
     generic = [] if stamps else _candidates(page)
+    if stamps and stamps[0].has_time and _rewritten_on_edit(page, stamps[0], site_zone):
+        # The "published" metadata was rewritten when the page was last edited: the article's own
+        # <time>, when it is an earlier day, is the original publication.
+        shown = next((stamp for rank, stamp in _time_elements(page) if rank <= 1), None)
+        first = stamps[0].resolve(site_zone)
+        if shown is not None and shown.resolve(site_zone).date() < first.date() - timedelta(days=1):
+            stamps.insert(0, shown)
     if not stamps or not any(s.has_time for s in stamps):
         stamps.extend(stamp for _, stamp in _time_elements(page))
     if not stamps:
@@ -803,7 +881,7 @@ def published_at(page: Page, rules: SiteRules | None = None, hints: Hints | None
             stamps = generic + stamps
         else:
             stamps.extend(generic)
-    url_stamp = _url_date(page.url)
+    url_stamp = _url_date(page.url, month_first=_month_first(page))
     if url_stamp:
         stamps.append(url_stamp)
     zone = _declared_zone(page, stamps) or site_zone

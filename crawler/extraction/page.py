@@ -306,9 +306,10 @@ class Page:
 
     @cached_property
     def heading(self) -> HtmlElement | None:
-        """The element showing the headline: an h1 in the article, else a wordy h1, else an h2/h3 that
+        """The element showing the headline: an h1 in the article, else a wordy h1, else an h2-h4 that
         repeats the page title (blogs and CMS pages that keep h1 for the site name, news sites that put
-        an SEO h1 into the breadcrumb trail). h1s inside navigation are never the headline."""
+        an SEO h1 into the breadcrumb trail, older templates with no h1 at all). h1s inside navigation
+        are never the headline."""
         article = self.article
         h1s = [h1 for h1 in self.h1s if not in_navigation(h1)]
         for h1 in h1s:
@@ -322,7 +323,7 @@ class Page:
         titles = [fold(t) for t in (self.meta("og:title"), self.title_tag) if t]
         if not titles:
             return None
-        for element in self.tree.iter("h2", "h3"):
+        for element in self.tree.iter("h2", "h3", "h4"):
             key = fold(element.text_content())
             if len(key) >= 12 and any(key in t for t in titles) and not in_navigation(element):
                 return element

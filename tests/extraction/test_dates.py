@@ -264,3 +264,51 @@ def test_a_header_repeating_the_headline_is_the_story_header() -> None:
         '<article class="section-text"><h1>Haltet unsere Gewässer sauber!</h1><p>Text.</p></article>'
     )
     assert published_at(page("", body, url=NO_URL_DATE)) == at(2020, 2, 23)
+
+
+def test_dates_in_a_list_of_dated_items_belong_to_those_items() -> None:
+    events = "".join(f'<li><span class="datum">{d}.02.2020 18:00 Uhr</span> Weinprobe</li>' for d in (29, 27, 21))
+    body = (
+        f'<div class="content"><h2>Rioja, Spanien</h2><p>About the region.</p></div><ul class="termine">{events}</ul>'
+    )
+    head = '<meta name="date" content="2020-02-11">'
+    assert published_at(page(head, body, url=NO_URL_DATE)) == at(2020, 2, 11)
+
+
+def test_published_metadata_rewritten_on_edit_yields_to_the_articles_earlier_time() -> None:
+    head = (
+        '<meta property="article:published_time" content="2022-11-17T10:33:13+00:00">'
+        '<meta property="article:modified_time" content="2022-11-17T10:32:18Z">'
+    )
+    body = '<article><h1>Wärmepumpe im Altbau</h1><time datetime="2022-03-09">9. März 2022</time><p>Text.</p></article>'
+    assert published_at(page(head, body, url=NO_URL_DATE)) == at(2022, 3, 9)
+    # Published well before the edit: the metadata stands.
+    head = head.replace("2022-11-17T10:33:13", "2022-01-05T08:00:00")
+    assert published_at(page(head, body, url=NO_URL_DATE)) == at(2022, 1, 5, 8)
+
+
+def test_day_month_year_path_segment() -> None:
+    assert published_at(page("", "<h1>Erfolgsgeschichte</h1>", url="https://ring.example/meldungen/29-10-2021")) == at(
+        2021, 10, 29
+    )
+    us = page("", "<h1>Story</h1>", url="https://news.example.com/news/10-29-2021", html_attrs=' lang="en-US"')
+    assert published_at(us) == at(2021, 10, 29)
+
+
+def test_byline_next_to_an_h4_headline() -> None:
+    head = "<title>Effiziente Hybridbatterie</title>"
+    body = "<div><p><em>01.11.2023 11:35</em></p><h4>Effiziente Hybridbatterie</h4><p>Forscher haben …</p></div>"
+    assert published_at(page(head, body, url=NO_URL_DATE), SiteRules(timezone="UTC")) == at(2023, 11, 1, 11, 35)
+
+
+def test_date_after_a_publication_phrase_as_the_last_resort() -> None:
+    body = (
+        "<h1>Die Anleitungen der Vorfahren</h1><p>Review text.</p>"
+        '<div class="rez_footer"><p>Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023</p></div>'
+    )
+    assert published_at(page("", body, url=NO_URL_DATE)) == at(2023, 11, 1)
+    byline = (
+        "<h1>Tomaten richtig schneiden</h1>"
+        '<div class="profile"><span>von <a href="/u">Marianne1</a><br> am 20.09.2020</span></div>'
+    )
+    assert published_at(page("", byline, url=NO_URL_DATE)) == at(2020, 9, 20)
