@@ -127,8 +127,9 @@ def test_refresh_fetches_everything_again(cron):
     assert len(cron.article_requests()) == 6
 
 
-def slow_down(site: SmallSite, seconds: float) -> None:
-    routes = {a.path: {"delay": seconds} for a in site.articles}
+def slow_down(site: SmallSite, seconds: float, *, staggered: bool = False) -> None:
+    """Delay every article page by ``seconds``, or the n-th by n × ``seconds`` (one finishing at a time)."""
+    routes = {a.path: {"delay": seconds * (n if staggered else 1)} for n, a in enumerate(site.articles, 1)}
     (site.root / "_routes.yaml").write_text(yaml.safe_dump(routes), encoding="utf-8")
 
 
@@ -153,7 +154,7 @@ def test_a_second_run_exits_while_the_first_holds_the_lock(tmp_path):
 
 def test_a_killed_run_loses_and_duplicates_nothing(tmp_path):
     site = SmallSite.create(tmp_path / "site", count=10)
-    slow_down(site, 0.4)
+    slow_down(site, 0.5, staggered=True)  # pages land half a second apart: the kill falls mid-run
     with SiteServer(site.root) as server:
         cron = Cron(tmp_path / "work", site, server)
         first = cron.start()
