@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -85,14 +86,16 @@ def site_names(page: Page, rules: SiteRules | None = None) -> list[str]:
     return [n for n in dict.fromkeys(n.strip() for n in names) if n]
 
 
-def _names_site(part: str, folded_names: list[str]) -> bool:
+def _names_site(part: str, folded_names: list[str], slack: int = 24) -> bool:
+    """Whether ``part`` is one of the site's names, or a name with up to ``slack`` more characters
+    ("MyOOS Community Forum" for "myoos")."""
     key = fold(part)
     if not key or len(part) > _MAX_SITE_PART:
         return False
     for name in folded_names:
         if not name:
             continue
-        if key == name or (len(name) >= 4 and (name in key or key in name) and len(key) <= len(name) + 24):
+        if key == name or (len(name) >= 4 and (name in key or key in name) and len(key) <= len(name) + slack):
             return True
     return False
 
@@ -204,7 +207,18 @@ def _separator_text(element: HtmlElement) -> bool:
     return bool(text.strip()) and bool(_SEPARATOR_ONLY.match(text))
 
 
-def _is_site_heading(element: HtmlElement, text: str, folded_names: list[str], title_parts: list[str]) -> bool:
+def _links_home(href: str | None, page_url: str) -> bool:
+    """Whether a link leads to the site's front page ("/", "./", "https://site.example/"); an anchor
+    without href or one to the page itself does not."""
+    if href is None or not href.strip() or href.strip().startswith("#"):
+        return False
+    target = urlsplit(urljoin(page_url, href.strip()))
+    return target.path in ("", "/") and not target.query and target.netloc == urlsplit(page_url).netloc
+
+
+def _is_site_heading(
+    element: HtmlElement, text: str, folded_names: list[str], title_parts: list[str], page_url: str
+) -> bool:
     """An h1 that carries the site's name or logo rather than the story's headline."""
     for node in (element, *element.iterancestors()):
         if node.tag in ("body", "html"):
@@ -215,14 +229,17 @@ def _is_site_heading(element: HtmlElement, text: str, folded_names: list[str], t
         if node.tag in ("header", "article", "main"):
             break
     link = next(element.iter("a"), None)
-    if link is not None and (link.get("href") or "").rstrip("/") in ("", "/", ".") and len(element) == 1:
+    if link is not None and len(element) == 1 and _links_home(link.get("href"), page_url):
         return True
     # The blog's name: the last part of "<Post> | <Blog>" when the post part is longer; the first part of
-    # "<Blog> » <Post>" only when another heading shows the post's part.
+    # "<Blog> » <Post>" only when another heading shows the post's part and no other part names the site
+    # ("<Headline> - <Subtitle> - <Site>" is a story with its subtitle).
     key = fold(text)
     if len(title_parts) >= 2 and key in title_parts and any(len(p) > len(key) for p in title_parts if p != key):
         if key == title_parts[-1]:
             return True
+        if key == title_parts[0] and any(_names_site(p, folded_names) for p in title_parts[1:]):
+            return False
         others = {
             fold(h.text_content())
             for _, h in zip(range(20), element.getroottree().iter("h1", "h2", "h3"), strict=False)
@@ -230,7 +247,12 @@ def _is_site_heading(element: HtmlElement, text: str, folded_names: list[str], t
         }
         if any(p in others for p in title_parts if p != key):
             return True
-    return _names_site(text, folded_names)
+    # A heading is the site's name only when it says little more than the name: "Tote Hummeln unter
+    # Linden" on hummel-site "Hummeln" is a headline.
+    return _names_site(text, folded_names, slack=_HEADING_NAME_SLACK)
+
+
+_HEADING_NAME_SLACK = 12
 
 
 def _unwrap(element: HtmlElement) -> HtmlElement:
@@ -329,7 +351,7 @@ def _headings(page: Page, names: list[str], metas: set[str]) -> list[_Heading]:
         if not (2 <= len(heading.text) <= 400) or heading.text in seen:
             continue
         seen.add(heading.text)
-        if _is_site_heading(element, heading.text, folded, title_parts):
+        if _is_site_heading(element, heading.text, folded, title_parts, page.url):
             names.append(heading.text)  # and strip it from the other candidates
             continue
         found.append(heading)

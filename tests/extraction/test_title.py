@@ -249,3 +249,27 @@ def test_separator_element_before_loose_headline_text() -> None:
         '<span class="hiddenElement">:</span> Dead pigeons found in the arena</h2></header></article>'
     )
     assert headline(page(head, body)) == "Dead pigeons found in the arena"
+
+
+def test_a_headline_that_mentions_the_site_name_is_still_the_headline() -> None:
+    head = '<meta property="og:site_name" content="Hummeln"><title>Tote Hummeln unter Linden: Die Erklärung</title>'
+    body = '<h1 class="entry-title">Tote Hummeln unter Linden</h1><p>Text.</p>'
+    assert headline(page(head, body)) == "Tote Hummeln unter Linden"
+    # A heading that is the name with a word or two more is the site's.
+    head = '<meta property="og:site_name" content="MyOOS"><title>Was ist Freie Software - MyOOS Forum</title>'
+    body = "<h1>MyOOS Community Forum</h1><h2>Was ist Freie Software</h2><p>Text.</p>"
+    assert headline(page(head, body)) == "Was ist Freie Software"
+
+
+def test_an_anchor_inside_the_h1_is_not_a_link_home() -> None:
+    head = "<title>ORSO MARSICANO: 2019 UN ANNO DA RECORD | Parco Nazionale d'Abruzzo</title>"
+    body = '<h1><a name="top"></a>ORSO MARSICANO: 2019 UN ANNO DA RECORD</h1><p>Text.</p>'
+    assert headline(page(head, body)) == "ORSO MARSICANO: 2019 UN ANNO DA RECORD"
+    home = '<h1><a href="https://news.example.com/">The Daily Example</a></h1><h2>Council votes</h2>'
+    assert headline(page("<title>Council votes | The Daily Example</title>", home)) == "Council votes"
+
+
+def test_headline_subtitle_and_site_in_the_title_tag() -> None:
+    head = "<title>Vom Boden aus gedacht - Ann Cotten verwebt Lokales und Globales - literaturkritik.de</title>"
+    body = "<h1>Vom Boden aus gedacht</h1><h2>Ann Cotten verwebt Lokales und Globales</h2><p>Text.</p>"
+    assert headline(page(head, body, url="https://literaturkritik.de/cotten,30063.html")) == "Vom Boden aus gedacht"
