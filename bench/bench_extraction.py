@@ -10,7 +10,6 @@ included), and trafilatura's metadata pass in-process (the scorer's ``peer_trafi
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
 import json
 import subprocess
@@ -30,10 +29,25 @@ def _scorer():
     return module
 
 
-def _line(label: str, pages: int, seconds: float, cpu_seconds: float | None = None) -> str:
+def _line(label: str, pages: int, seconds: float, cpu_seconds: float | None = None, errors: int = 0) -> str:
     # CPU time too: on a shared machine the wall clock also counts other people's work.
     cpu = f"  ({1000 * cpu_seconds / pages:6.2f} ms CPU)" if cpu_seconds is not None else ""
-    return f"  {label:34s} {pages / seconds:8.1f} pages/s  {1000 * seconds / pages:7.2f} ms/page{cpu}"
+    # A failing page is fast: a figure with errors in it is not a speed (a broken install fails them all).
+    failed = f"  {errors} pages FAILED" if errors else ""
+    return f"  {label:34s} {pages / seconds:8.1f} pages/s  {1000 * seconds / pages:7.2f} ms/page{cpu}{failed}"
+
+
+def _timed(pages: list[tuple[str, bytes]], call, repeat: int = 1) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and failed pages for ``call(url, raw)`` over every page."""
+    errors = 0
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(repeat):
+        for url, raw in pages:
+            try:
+                call(url, raw)
+            except Exception:  # counted like the CLI's {"error": ...} lines
+                errors += 1
+    return time.perf_counter() - start, time.process_time() - cpu, errors
 
 
 def bench_set(name: str, repeat: int, scorer) -> None:
@@ -45,12 +59,8 @@ def bench_set(name: str, repeat: int, scorer) -> None:
     print(f"{name}: {len(pages)} pages")
 
     extract_article(pages[0][1], pages[0][0])  # warm up imports and caches
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in range(repeat):
-        for url, raw in pages:
-            with contextlib.suppress(Exception):  # counted like the CLI's {"error": ...} lines
-                extract_article(raw, url)
-    print(_line("ours, in-process", len(pages) * repeat, time.perf_counter() - start, time.process_time() - cpu))
+    wall, cpu, errors = _timed(pages, lambda url, raw: extract_article(raw, url), repeat)
+    print(_line("ours, in-process", len(pages) * repeat, wall, cpu, errors))
 
     jobs = "".join(
         json.dumps({"url": c["url"], "html_path": str((cases_file.parent / c["html"]).resolve())}) + "\n" for c in cases
@@ -66,11 +76,9 @@ def bench_set(name: str, repeat: int, scorer) -> None:
     )
     print(_line("ours, CLI end to end (with start-up)", len(pages), time.perf_counter() - start))
 
-    start, cpu = time.perf_counter(), time.process_time()
-    for url, raw in pages:
-        with contextlib.suppress(Exception):
-            scorer.peer_trafilatura(url, raw)
-    print(_line("trafilatura metadata, in-process", len(pages), time.perf_counter() - start, time.process_time() - cpu))
+    scorer.peer_trafilatura(*pages[0])  # warm up (and fail here, loudly, if trafilatura cannot run)
+    wall, cpu, errors = _timed(pages, scorer.peer_trafilatura)
+    print(_line("trafilatura metadata, in-process", len(pages), wall, cpu, errors))
 
 
 def main() -> None:

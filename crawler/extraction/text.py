@@ -98,10 +98,8 @@ def _trafilatura(page: Page) -> str:
     body = page.tree.find("body")
     if body is None or len(body.text_content()) < 4 * MIN_BODY_CHARS:
         return ""  # too little text on the whole page for a slower extractor to find an article in
-    try:
-        from trafilatura import extract
-    except ImportError:  # pragma: no cover - trafilatura is a declared dependency
-        return ""
+    from trafilatura import extract  # a missing dependency must fail loudly, not read as "no body"
+
     try:
         text = extract(
             etree.tostring(page.tree, encoding="unicode"),
