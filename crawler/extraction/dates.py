@@ -457,8 +457,9 @@ def _is_dated_list(element: HtmlElement | None) -> bool:
 
 
 def _is_site_header(element: HtmlElement, page: Page) -> bool:
-    """The site's masthead: a ``<header>`` outside the article that does not hold the headline. A date
-    there is today's date (the crawl's), not the story's."""
+    """The site's masthead: a ``<header>`` outside the article (the story's own header, holding the
+    headline, is one of the story's ancestors and never gets here). A date there is today's date, the
+    crawl's, not the story's."""
     if element.tag != "header" or (page.article is None and page.heading is None):
         return False
     article = page.article
@@ -863,7 +864,7 @@ def published_at(page: Page, rules: SiteRules | None = None, hints: Hints | None
     generic = [] if stamps else _candidates(page)
     if stamps and stamps[0].has_time and _rewritten_on_edit(page, stamps[0], site_zone):
         # The "published" metadata was rewritten when the page was last edited: the article's own
-        # <time>, when it is an earlier day, is the original publication.
+        # <time>, when it is more than a day earlier, is the original publication.
         shown = next((stamp for rank, stamp in _time_elements(page) if rank <= 1), None)
         first = stamps[0].resolve(site_zone)
         if shown is not None and shown.resolve(site_zone).date() < first.date() - timedelta(days=1):

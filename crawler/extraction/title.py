@@ -213,7 +213,9 @@ def _links_home(href: str | None, page_url: str) -> bool:
     if href is None or not href.strip() or href.strip().startswith("#"):
         return False
     target = urlsplit(urljoin(page_url, href.strip()))
-    return target.path in ("", "/") and not target.query and target.netloc == urlsplit(page_url).netloc
+    if target.path not in ("", "/") or target.query or not target.hostname:
+        return False
+    return registrable_domain(target.hostname) == registrable_domain(urlsplit(page_url).hostname or "")
 
 
 def _is_site_heading(

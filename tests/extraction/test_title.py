@@ -273,3 +273,9 @@ def test_headline_subtitle_and_site_in_the_title_tag() -> None:
     head = "<title>Vom Boden aus gedacht - Ann Cotten verwebt Lokales und Globales - literaturkritik.de</title>"
     body = "<h1>Vom Boden aus gedacht</h1><h2>Ann Cotten verwebt Lokales und Globales</h2><p>Text.</p>"
     assert headline(page(head, body, url="https://literaturkritik.de/cotten,30063.html")) == "Vom Boden aus gedacht"
+
+
+def test_a_link_to_the_front_page_of_the_www_host_is_a_link_home() -> None:
+    body = '<h1><a href="https://www.example.com/">Example Daily</a></h1><h2>Council votes on the budget</h2>'
+    doc = parse_page(html("<title>Council votes on the budget | Example Daily</title>", body), "https://example.com/a")
+    assert headline(doc) == "Council votes on the budget"
