@@ -276,6 +276,9 @@ def test_headline_subtitle_and_site_in_the_title_tag() -> None:
 
 
 def test_a_link_to_the_front_page_of_the_www_host_is_a_link_home() -> None:
-    body = '<h1><a href="https://www.example.com/">Example Daily</a></h1><h2>Council votes on the budget</h2>'
-    doc = parse_page(html("<title>Council votes on the budget | Example Daily</title>", body), "https://example.com/a")
-    assert headline(doc) == "Council votes on the budget"
+    head = "<title>Council votes on the budget</title>"
+    body = '<h1><a href="https://www.example.com/">The Morning Ledger</a></h1><p>Text.</p>'
+    assert headline(parse_page(html(head, body), "https://example.com/a")) == "Council votes on the budget"
+    # A link to another site's front page does not make the heading a logo.
+    elsewhere = body.replace("www.example.com", "other.example.org")
+    assert headline(parse_page(html(head, elsewhere), "https://example.com/a")) == "The Morning Ledger"
