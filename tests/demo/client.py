@@ -1,10 +1,15 @@
-"""A tiny HTTP client for the fixture-site tests: one request, no redirects followed."""
+"""Helpers for the fixture-site tests: one request (no redirects followed), and the site builders."""
 
 from __future__ import annotations
 
 import http.client
+import importlib.util
+import sys
+from datetime import UTC, datetime
+from functools import cache
+from urllib.parse import urlsplit
 
-from crawler.demo import SiteServer
+from crawler.demo import SiteServer, site_root
 
 
 def fetch(server: SiteServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -16,3 +21,35 @@ def fetch(server: SiteServer, path: str, method: str = "GET") -> tuple[int, dict
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
+
+
+def get_ok(server: SiteServer, path: str) -> bytes:
+    """The body of a GET that must answer 200."""
+    status, _, body = fetch(server, path)
+    assert status == 200, path
+    return body
+
+
+def url_path(url: str) -> str:
+    """A URL's path with its query: what a fixture site's files are named by."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def parse_instant(text: str) -> datetime:
+    """An ``expected.yaml`` instant (``YYYY-MM-DDTHH:MM:SSZ``) as an aware datetime."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+@cache
+def built_files(name: str) -> dict[str, bytes]:
+    """What the site's ``_build.py`` generates (relative path → bytes), built once per test session."""
+    spec = importlib.util.spec_from_file_location(f"{name}_build", site_root(name) / "_build.py")
+    assert spec and spec.loader
+    builder = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = builder  # dataclasses look their module up while the class is built
+    try:
+        spec.loader.exec_module(builder)
+        return builder.build()
+    finally:
+        del sys.modules[spec.name]

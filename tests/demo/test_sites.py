@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import gzip
 import html
-import importlib.util
 import json
-import sys
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +29,7 @@ from crawler.demo.server import SITES, load_routes
 from crawler.discovery import DiscoveryError, parse_feed, parse_listing, parse_sitemap, robots_sitemaps, sniff
 from crawler.registry import load_registry
 
-from .client import fetch
+from .client import built_files, fetch, get_ok, parse_instant, url_path
 
 BUILT = sorted(p.parent.name for p in SITES.glob("*/_build.py"))
 REGISTRY = load_registry()
@@ -41,35 +39,8 @@ def _expected(name: str) -> dict[str, Any]:
     return yaml.safe_load((SITES / name / "expected.yaml").read_text(encoding="utf-8"))
 
 
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _instant(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
 def _case(expected: dict[str, Any], name: str) -> dict[str, Any]:
     return next(case for case in expected["cases"] if case["name"] == name)
-
-
-def _get(server: SiteServer, path: str) -> bytes:
-    status, _, body = fetch(server, path)
-    assert status == 200, path
-    return body
-
-
-def _load_builder(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"{name}_build", SITES / name / "_build.py")
-    assert spec and spec.loader
-    builder = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = builder  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(builder)
-        return builder
-    finally:
-        del sys.modules[spec.name]
 
 
 @pytest.fixture(scope="module", params=BUILT)
@@ -88,7 +59,7 @@ def test_the_built_sites_include_the_new_providers() -> None:
 
 @pytest.mark.parametrize("name", BUILT)
 def test_generated_files_match_the_builder(name: str) -> None:
-    files = _load_builder(name).build()
+    files = built_files(name)
     assert {"expected.yaml", "_routes.yaml"} <= set(files)
     stale = stale_files(files, SITES / name)
     assert not stale, f"run crawler/demo/sites/{name}/_build.py; out of date: {stale}"
@@ -99,7 +70,7 @@ def test_generated_files_match_the_builder(name: str) -> None:
 def test_expected_sources_are_the_registry_sources(name: str) -> None:
     expected = _expected(name)
     provider = REGISTRY.get(expected["provider"])
-    registry = {_path(source.url) for source in provider.sources}
+    registry = {url_path(source.url) for source in provider.sources}
     named = set(expected["sources"].values())
     # Every registry source is crawled; extra start URLs (a listing, robots.txt, a hostile case) may be added.
     assert registry <= named, registry - named
@@ -163,7 +134,7 @@ def _docs(expected: dict[str, Any], *sources: str) -> set[str]:
 def test_techstory_api_source_is_the_registry_url_exactly() -> None:
     expected = _expected("techstory")
     (api,) = [s for s in REGISTRY.get("techstory").sources if s.kind == "wp-api"]
-    assert expected["sources"]["wp-api"] == _path(api.url) == "/wp-json/wp/v2/posts?_embed&per_page=20"
+    assert expected["sources"]["wp-api"] == url_path(api.url) == "/wp-json/wp/v2/posts?_embed&per_page=20"
 
 
 def test_techstory_api_pages_list_every_post_then_answer_400(techstory) -> None:
@@ -187,13 +158,14 @@ def test_techstory_api_pages_list_every_post_then_answer_400(techstory) -> None:
         assert (headers["x-wp-total"], headers["x-wp-totalpages"]) == (str(api["total"]), str(api["total_pages"]))
         assert isinstance(data, list) and len(data) == page["posts"]
         for post in data:
-            path = _path(post["link"])
+            path = url_path(post["link"])
             doc = documents[path]
             seen.append(path)
             assert post["link"] == server.url(path) and post["slug"] == path.strip("/")
             assert html.unescape(post["title"]["rendered"]) == doc["title"]
             # date_gmt is UTC without an offset; date is local (Asia/Kolkata) without one.
-            assert datetime.fromisoformat(post["date_gmt"]).replace(tzinfo=UTC) == _instant(doc["publishedDateTime"])
+            published = parse_instant(doc["publishedDateTime"])
+            assert datetime.fromisoformat(post["date_gmt"]).replace(tzinfo=UTC) == published
             assert post["date"] != post["date_gmt"]
             media = post["_embedded"]["wp:featuredmedia"][0]
             assert media["id"] == post["featured_media"]
@@ -227,28 +199,27 @@ def test_techstory_api_page_past_the_end_is_the_400_case(techstory) -> None:
 
 def test_techstory_feed_lists_the_newest_ten(techstory) -> None:
     expected, server = techstory
-    links = parse_feed(_get(server, "/feed/"), server.url("/feed/"))
-    paths = [_path(link.url) for link in links]
+    links = parse_feed(get_ok(server, "/feed/"), server.url("/feed/"))
+    paths = [url_path(link.url) for link in links]
     assert len(paths) == 10 and set(paths) == _docs(expected, "feed")
     by_path = {d["path"]: d for d in expected["documents"]}
     for link, path in zip(links, paths, strict=True):
-        assert link.hints.published_at == _instant(by_path[path]["publishedDateTime"])
+        assert link.hints.published_at == parse_instant(by_path[path]["publishedDateTime"])
         assert link.hints.title == by_path[path]["title"]
     assert paths == sorted(paths, key=lambda p: by_path[p]["publishedDateTime"], reverse=True)
 
 
 def test_techstory_sitemap_index_loops_and_a_walk_ends(techstory) -> None:
     expected, server = techstory
-    (index_url,) = robots_sitemaps(_get(server, "/robots.txt"))
-    assert _path(index_url) == expected["sources"]["sitemap"]
-    index = parse_sitemap(_get(server, "/sitemap_index.xml"), index_url)
-    listed = [_path(link.url) for link in index.links]
+    (index_url,) = robots_sitemaps(get_ok(server, "/robots.txt"))
+    assert url_path(index_url) == expected["sources"]["sitemap"]
+    index = parse_sitemap(get_ok(server, "/sitemap_index.xml"), index_url)
+    listed = [url_path(link.url) for link in index.links]
     assert index.kind == "index" and "/sitemap_index.xml" in listed  # it lists itself
-    archive = parse_sitemap(_get(server, "/sitemap-archive.xml"), server.url("/sitemap-archive.xml"))
+    archive = parse_sitemap(get_ok(server, "/sitemap-archive.xml"), server.url("/sitemap-archive.xml"))
     assert archive.kind == "index"
-    assert [_path(link.url) for link in archive.links] == _case(expected, "child sitemap index lists the index back")[
-        "expect"
-    ]["lists"]
+    lists_back = _case(expected, "child sitemap index lists the index back")["expect"]["lists"]
+    assert [url_path(link.url) for link in archive.links] == lists_back
     assert set(_case(expected, "sitemap index lists itself")["expect"]["lists"]) <= set(listed)
 
     # A walk that remembers what it fetched ends, fetching each sitemap once.
@@ -260,11 +231,11 @@ def test_techstory_sitemap_index_loops_and_a_walk_ends(techstory) -> None:
             continue
         fetched.append(path)
         assert len(fetched) < 20
-        sitemap = parse_sitemap(_get(server, path), server.url(path))
+        sitemap = parse_sitemap(get_ok(server, path), server.url(path))
         if sitemap.kind == "index":
-            queue += [_path(link.url) for link in sitemap.links]
+            queue += [url_path(link.url) for link in sitemap.links]
         else:
-            articles |= {_path(link.url) for link in sitemap.links if provider.is_article_path(_path(link.url))}
+            articles |= {url_path(link.url) for link in sitemap.links if provider.is_article_path(url_path(link.url))}
     assert len(fetched) == len(set(fetched)) == len(set(listed))
     assert articles == _docs(expected, "sitemap", "sitemap-gzip", "sitemap-truncated")
     cut_off = set(_case(expected, "truncated sitemap")["expect"]["cut_off"])
@@ -288,12 +259,12 @@ def test_techstory_gzip_sitemap(techstory) -> None:
 def test_techstory_truncated_sitemap_yields_its_complete_entries(techstory) -> None:
     expected, server = techstory
     case = _case(expected, "truncated sitemap")
-    body = _get(server, case["path"])
+    body = get_ok(server, case["path"])
     assert b"</urlset>" not in body and b"<loc>" in body[-80:]  # cut inside a <loc>
     with pytest.raises(etree.XMLSyntaxError):  # a strict XML parser refuses it
         etree.fromstring(body)
     sitemap = parse_sitemap(body, server.url(case["path"]))
-    assert [_path(link.url) for link in sitemap.links] == case["expect"]["articles"]
+    assert [url_path(link.url) for link in sitemap.links] == case["expect"]["articles"]
     # No document is lost: what the cut removed is in the feed and the API.
     for path in case["expect"]["cut_off"]:
         assert path in _docs(expected, "feed") and path in _docs(expected, "api")
@@ -310,7 +281,7 @@ def test_techstory_feed_url_that_answers_html(techstory) -> None:
         parse_feed(body, server.url(case["path"]))
     provider = REGISTRY.get("techstory")
     listing = parse_listing(body, server.url(case["path"]))
-    articles = [_path(u) for u in listing.links if provider.is_article_path(_path(u))]
+    articles = [url_path(u) for u in listing.links if provider.is_article_path(url_path(u))]
     assert articles == case["expect"]["articles"] and articles
     assert set(articles) <= {d["path"] for d in expected["documents"]}  # nothing new to find there
     assert case["expect"]["new_documents"] == 0
@@ -338,7 +309,7 @@ def test_techstory_sensetime_is_the_example_record_entry(techstory) -> None:
     }
     assert doc["excerpt"].startswith("Since then, SenseTime has published a white paper titled “Code of Ethics")
     # The Valenti byline shows the local (Kolkata) day, the next day in UTC terms.
-    tree = lxml.html.fromstring(_get(server, doc["path"]).decode("utf-8"))
+    tree = lxml.html.fromstring(get_ok(server, doc["path"]).decode("utf-8"))
     assert tree.xpath("//div[contains(@class,'cb-byline')]//time/@datetime") == ["2021-08-29"]
     assert tree.xpath("//h1/@class") == ["entry-title cb-entry-title cb-single-title"]
 
@@ -363,26 +334,26 @@ def test_businessinsider_rss_lists_the_www_stories(businessinsider) -> None:
     assert (status, headers["content-type"]) == (200, "application/rss+xml; charset=utf-8")
     links = parse_feed(body, server.url("/rss"))
     provider = REGISTRY.get("businessinsider")
-    articles = {_path(link.url): link.hints for link in links if provider.is_article_path(_path(link.url))}
+    articles = {url_path(link.url): link.hints for link in links if provider.is_article_path(url_path(link.url))}
     assert set(articles) == _docs(expected, "feed")
     for doc in expected["documents"]:
         if doc["path"] in articles:
-            assert articles[doc["path"]].published_at == _instant(doc["publishedDateTime"])
+            assert articles[doc["path"]].published_at == parse_instant(doc["publishedDateTime"])
             assert articles[doc["path"]].title == doc["title"]
     sponsored = _case(expected, "non-article URL in the feed")["path"]
-    assert sponsored in {_path(link.url) for link in links} and not provider.is_article_path(sponsored)
+    assert sponsored in {url_path(link.url) for link in links} and not provider.is_article_path(sponsored)
 
 
 def test_businessinsider_google_news_sitemap(businessinsider) -> None:
     expected, server = businessinsider
-    sitemap = parse_sitemap(_get(server, "/sitemap/google-news.xml"), server.url("/sitemap/google-news.xml"))
+    sitemap = parse_sitemap(get_ok(server, "/sitemap/google-news.xml"), server.url("/sitemap/google-news.xml"))
     assert sitemap.kind == "urlset"
-    news = {_path(link.url): link.hints for link in sitemap.links}
+    news = {url_path(link.url): link.hints for link in sitemap.links}
     assert set(news) == _docs(expected, "news")
     assert any(path.startswith("/news/stocks/") for path in news)  # markets stories, on the same server
     for doc in expected["documents"]:
         if doc["path"] in news:
-            assert news[doc["path"]].published_at == _instant(doc["publishedDateTime"])
+            assert news[doc["path"]].published_at == parse_instant(doc["publishedDateTime"])
             assert news[doc["path"]].title == doc["title"]
     assert _docs(expected, "feed") | _docs(expected, "news") == {d["path"] for d in expected["documents"]}
 
@@ -392,7 +363,7 @@ def test_businessinsider_www_pages_have_the_real_page_shape(businessinsider) -> 
     for doc in expected["documents"]:
         if doc["path"].startswith("/news/"):
             continue
-        tree = lxml.html.fromstring(_get(server, doc["path"]).decode("utf-8"))
+        tree = lxml.html.fromstring(get_ok(server, doc["path"]).decode("utf-8"))
         titles = tree.xpath("//title")
         # The SEO <title> first (before <meta charset>), a second one in the masthead's inline SVG.
         assert len(titles) >= 2 and titles[0].getparent().tag == "head"
@@ -430,7 +401,7 @@ def test_businessinsider_2024_layout_puts_another_picture_first(businessinsider)
     expected, server = businessinsider
     path = "/every-outfit-zendaya-wore-dune-part-two-ranked-2024-2"
     doc = next(d for d in expected["documents"] if d["path"] == path)
-    tree = lxml.html.fromstring(_get(server, path).decode("utf-8"))
+    tree = lxml.html.fromstring(get_ok(server, path).decode("utf-8"))
     (article,) = tree.xpath("//*[@role='main']//article")
     first_picture = article.xpath(".//figure//img/@src")[0]
     og_image = tree.xpath("//meta[@property='og:image']/@content")[0]
@@ -459,7 +430,7 @@ def test_businessinsider_press_release_is_the_example_record_entry(businessinsid
         "HONG KONG, CHINA / ACCESSWIRE / August 27, 2021 / Federated Learning Consortium (FLC) is a global "
         "non-profit organization headquartered in Hong"
     )
-    tree = lxml.html.fromstring(_get(server, path).decode("utf-8"))
+    tree = lxml.html.fromstring(get_ok(server, path).decode("utf-8"))
     (ld,) = [
         json.loads(s)
         for s in tree.xpath("//script[@type='application/ld+json']/text()")

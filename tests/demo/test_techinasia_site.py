@@ -9,11 +9,8 @@ either order, and must give the document expected.yaml states.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,7 +23,7 @@ from crawler.discovery import Hints, PastLastPage, api_page_url, parse_api, pars
 from crawler.extraction import extract_article
 from crawler.registry import load_registry
 
-from .client import fetch
+from .client import built_files, fetch, get_ok, parse_instant, url_path
 
 ROOT = site_root("techinasia")
 EXPECTED = yaml.safe_load((ROOT / "expected.yaml").read_text(encoding="utf-8"))
@@ -45,39 +42,24 @@ def _reached_from(source: str) -> list[dict[str, Any]]:
     return [doc for doc in DOCUMENTS if source in doc["reached_from"]]
 
 
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _instant(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
 @pytest.fixture(scope="module")
 def server():
     with SiteServer(ROOT) as running:
         yield running
 
 
-def _get(server: SiteServer, path: str) -> bytes:
-    status, _, body = fetch(server, path)
-    assert status == 200, path
-    return body
-
-
 @pytest.fixture(scope="module")
 def feed_hints(server: SiteServer) -> dict[str, Hints]:
-    links = parse_feed(_get(server, EXPECTED["sources"]["feed"]), server.url(EXPECTED["sources"]["feed"]))
-    return {_path(link.url): link.hints for link in links}
+    links = parse_feed(get_ok(server, EXPECTED["sources"]["feed"]), server.url(EXPECTED["sources"]["feed"]))
+    return {url_path(link.url): link.hints for link in links}
 
 
 @pytest.fixture(scope="module")
 def api_hints(server: SiteServer) -> dict[str, Hints]:
     found: dict[str, Hints] = {}
     for path in EXPECTED["api_pages"]:
-        page = parse_api(_get(server, path), server.url(path), API_SOURCE.mapping)
-        found |= {_path(link.url): link.hints for link in page.links}
+        page = parse_api(get_ok(server, path), server.url(path), API_SOURCE.mapping)
+        found |= {url_path(link.url): link.hints for link in page.links}
     return found
 
 
@@ -85,15 +67,7 @@ def api_hints(server: SiteServer) -> dict[str, Hints]:
 
 
 def test_generated_files_match_the_builder() -> None:
-    spec = importlib.util.spec_from_file_location("techinasia_build", ROOT / "_build.py")
-    assert spec and spec.loader
-    builder = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = builder  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(builder)
-        files = builder.build()
-    finally:
-        del sys.modules[spec.name]
+    files = built_files("techinasia")
     stale = [path for path, data in files.items() if not (ROOT / path).is_file() or (ROOT / path).read_bytes() != data]
     assert not stale, f"run crawler/demo/sites/techinasia/_build.py; out of date: {stale}"
     served = {str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and not p.name.startswith("_")}
@@ -127,7 +101,7 @@ def test_feed_lists_the_newest_posts_with_hints(server: SiteServer, feed_hints: 
     for doc in _reached_from("feed"):
         hints = feed_hints[doc["path"]]
         assert hints.title == doc["title"]
-        assert hints.published_at == _instant(doc["publishedDateTime"])
+        assert hints.published_at == parse_instant(doc["publishedDateTime"])
         assert hints.excerpt == doc["excerpt"]
         assert hints.image_url == ""  # the feed has no pictures: the image never depends on it
 
@@ -135,7 +109,7 @@ def test_feed_lists_the_newest_posts_with_hints(server: SiteServer, feed_hints: 
 def test_api_lists_its_posts_with_hints_through_the_registry_mapping(
     server: SiteServer, api_hints: dict[str, Hints]
 ) -> None:
-    page = parse_api(_get(server, EXPECTED["api_pages"][0]), server.url(EXPECTED["api_pages"][0]), API_SOURCE.mapping)
+    page = parse_api(get_ok(server, EXPECTED["api_pages"][0]), server.url(EXPECTED["api_pages"][0]), API_SOURCE.mapping)
     assert page.total_pages == len(EXPECTED["api_pages"]) == 1
     assert list(api_hints) == [
         doc["path"] for doc in sorted(_reached_from("api"), key=lambda d: d["publishedDateTime"], reverse=True)
@@ -146,7 +120,7 @@ def test_api_lists_its_posts_with_hints_through_the_registry_mapping(
         assert hints.title == doc["title"]  # entities (&#8217;) decoded
         assert hints.excerpt == doc["excerpt"]
         # date_gmt has no offset and is UTC: an aware instant, exactly the document's.
-        assert hints.published_at == _instant(doc["publishedDateTime"])
+        assert hints.published_at == parse_instant(doc["publishedDateTime"])
         assert hints.published_at.utcoffset().total_seconds() == 0
         assert hints.modified_at is not None and hints.modified_at >= hints.published_at
         assert {"url": hints.image_url, "width": hints.image_width, "height": hints.image_height} == doc["image"]
@@ -163,8 +137,8 @@ def test_the_page_past_the_last_answers_400_with_a_wordpress_error(server: SiteS
     with pytest.raises(PastLastPage):
         parse_api(body, server.url(case["path"]), API_SOURCE.mapping)
     # Page 1 answers the same with or without page=1.
-    first = _get(server, EXPECTED["sources"]["api"])
-    assert first == _get(server, api_page_url(EXPECTED["sources"]["api"], 1))
+    first = get_ok(server, EXPECTED["sources"]["api"])
+    assert first == get_ok(server, api_page_url(EXPECTED["sources"]["api"], 1))
 
 
 def test_every_linked_url_is_an_article_and_a_document(
@@ -188,7 +162,7 @@ def _extract(server: SiteServer, path: str, *hints: Hints | None):
     for hint in hints:
         if hint is not None:
             merged = merged.merge(hint)  # what the spider does when a URL is reached again
-    return extract_article(_get(server, path), server.url(path), PROVIDER.site_rules(), merged)
+    return extract_article(get_ok(server, path), server.url(path), PROVIDER.site_rules(), merged)
 
 
 @pytest.mark.parametrize("doc", DOCUMENTS, ids=[d["path"].rsplit("/", 1)[-1][:40] for d in DOCUMENTS])
@@ -199,11 +173,11 @@ def test_extractor_with_the_sources_hints_gives_the_expected_document(
     hints = [feed_hints.get(doc["path"]), api_hints.get(doc["path"])]
     record = _extract(server, doc["path"], *(hints if order == "feed first" else reversed(hints)))
     assert record.title == doc["title"]
-    assert record.published_at == _instant(doc["publishedDateTime"])
+    assert record.published_at == parse_instant(doc["publishedDateTime"])
     assert record.excerpt.startswith(doc["excerpt_starts_with"]) and len(record.excerpt) <= 300
     if "excerpt" in doc:
         assert record.excerpt == doc["excerpt"]
-    assert record.web_url == server.url(doc["path"]) and _path(record.original_url) in doc["original_paths"]
+    assert record.web_url == server.url(doc["path"]) and url_path(record.original_url) in doc["original_paths"]
     assert record.amp_web_url == server.url(doc["ampWebUrl"])
     lead = record.images[0]
     assert {"url": lead.url, "width": lead.width, "height": lead.height} == doc["image"]
@@ -224,7 +198,7 @@ def test_pages_are_javascript_shells(server: SiteServer, api_hints: dict[str, Hi
         post = next_data["props"]["pageProps"]["post"]
         assert post["link"] == server.url(doc["path"]) and post["date_gmt"] + "Z" == doc["publishedDateTime"]
         if "api" in doc["reached_from"]:  # the page's data is the API's post
-            api = json.loads(_get(server, EXPECTED["api_pages"][0]))
+            api = json.loads(get_ok(server, EXPECTED["api_pages"][0]))
             assert post == next(p for p in api["posts"] if p["link"] == post["link"])
     assert fetch(server, DOCUMENTS[0]["path"] + "/")[0] == 404  # Next.js paths have no trailing slash
 
@@ -234,23 +208,23 @@ def test_pages_are_javascript_shells(server: SiteServer, api_hints: dict[str, Hi
 
 def test_no_date_in_the_page(server: SiteServer, api_hints: dict[str, Hints]) -> None:
     case = _case("no date in the page")
-    body = _get(server, case["path"])
+    body = get_ok(server, case["path"])
     assert not re.search(rb"published_time|modified_time|datePublished|dateModified", body.split(b"</head>")[0])
     assert _extract(server, case["path"]).published_at is None  # the page alone has no date
     hint = api_hints[case["path"]]
-    assert _extract(server, case["path"], hint).published_at == _instant(case["expect"]["publishedDateTime"])
+    assert _extract(server, case["path"], hint).published_at == parse_instant(case["expect"]["publishedDateTime"])
     # The same date_gmt taken as a naive (Singapore) time would be 8 hours early: the hint must be aware.
     naive = Hints(published_at=hint.published_at.replace(tzinfo=None))
-    assert _extract(server, case["path"], naive).published_at != _instant(case["expect"]["publishedDateTime"])
+    assert _extract(server, case["path"], naive).published_at != parse_instant(case["expect"]["publishedDateTime"])
 
 
 def test_page_time_without_an_offset_is_singapore_time(server: SiteServer) -> None:
     case = _case("page time without an offset")
-    head = _get(server, case["path"]).split(b"</head>")[0].decode()
+    head = get_ok(server, case["path"]).split(b"</head>")[0].decode()
     (stamp,) = re.findall(r'article:published_time" content="([^"]+)"', head)
     assert not re.search(r"(Z|[+-]\d\d:\d\d)$", stamp)
     record = _extract(server, case["path"])  # the page alone decides, read in Asia/Singapore
-    assert record.published_at == _instant(case["expect"]["publishedDateTime"])
+    assert record.published_at == parse_instant(case["expect"]["publishedDateTime"])
     assert record.published_at.hour != int(stamp[11:13])
 
 

@@ -7,14 +7,11 @@ themselves, independently of the extractor.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
@@ -24,7 +21,7 @@ from crawler.demo import SiteServer, site_root
 from crawler.discovery import parse_feed, parse_listing, parse_sitemap, robots_sitemaps
 from crawler.registry import load_registry
 
-from .client import fetch
+from .client import built_files, fetch, get_ok, parse_instant, url_path
 
 ROOT = site_root("technode")
 EXPECTED = yaml.safe_load((ROOT / "expected.yaml").read_text(encoding="utf-8"))
@@ -44,40 +41,17 @@ def _reached_from(*sources: str) -> list[dict[str, Any]]:
     return [doc for doc in DOCUMENTS if set(sources) & set(doc["reached_from"])]
 
 
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _instant(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
 @pytest.fixture(scope="module")
 def server():
     with SiteServer(ROOT) as running:
         yield running
 
 
-def _get(server: SiteServer, path: str) -> bytes:
-    status, _, body = fetch(server, path)
-    assert status == 200, path
-    return body
-
-
 # --- the builder ----------------------------------------------------------------------------------
 
 
 def test_generated_files_match_the_builder() -> None:
-    spec = importlib.util.spec_from_file_location("technode_build", ROOT / "_build.py")
-    assert spec and spec.loader
-    builder = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = builder  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(builder)
-        files = builder.build()
-    finally:
-        del sys.modules[spec.name]
+    files = built_files("technode")
     stale = [path for path, data in files.items() if (ROOT / path).read_bytes() != data]
     assert not stale, f"run crawler/demo/sites/technode/_build.py; out of date: {stale}"
     assert len(files) > 25
@@ -87,8 +61,8 @@ def test_generated_files_match_the_builder() -> None:
 
 
 def test_feed_lists_the_expected_items_with_hints(server: SiteServer) -> None:
-    links = parse_feed(_get(server, "/feed/"), server.url("/feed/"))
-    paths = [_path(link.url) for link in links]
+    links = parse_feed(get_ok(server, "/feed/"), server.url("/feed/"))
+    paths = [url_path(link.url) for link in links]
     assert len(paths) == 10  # WordPress's default feed length
     expected_paths = {
         doc["path"] + (UTM if "feed_utm" in doc["reached_from"] else "") for doc in _reached_from("feed", "feed_utm")
@@ -97,10 +71,10 @@ def test_feed_lists_the_expected_items_with_hints(server: SiteServer) -> None:
     assert set(paths) == expected_paths
     assert paths == sorted(paths, key=lambda p: -links[paths.index(p)].hints.published_at.timestamp())  # newest first
 
-    by_path = {_path(link.url).split("?")[0]: link.hints for link in links}
+    by_path = {url_path(link.url).split("?")[0]: link.hints for link in links}
     for doc in _reached_from("feed", "feed_utm"):
         hints = by_path[doc["path"]]
-        assert hints.published_at == _instant(doc["publishedDateTime"]), doc["path"]
+        assert hints.published_at == parse_instant(doc["publishedDateTime"]), doc["path"]
         assert hints.title == doc["title"]
         assert hints.excerpt and "[" not in hints.excerpt and "appeared first on" not in hints.excerpt
         if doc["image"]:
@@ -112,41 +86,41 @@ def test_feed_lists_the_expected_items_with_hints(server: SiteServer) -> None:
 
 
 def test_robots_and_sitemaps_lead_to_the_expected_articles(server: SiteServer) -> None:
-    (index_url,) = robots_sitemaps(_get(server, "/robots.txt"))
+    (index_url,) = robots_sitemaps(get_ok(server, "/robots.txt"))
     assert index_url == server.url(EXPECTED["sources"]["sitemap"])
-    index = parse_sitemap(_get(server, "/sitemap_index.xml"), index_url)
+    index = parse_sitemap(get_ok(server, "/sitemap_index.xml"), index_url)
     assert index.kind == "index"
     pages: dict[str, list] = {}
     for child in index.links:
-        sitemap = parse_sitemap(_get(server, _path(child.url)), child.url)
+        sitemap = parse_sitemap(get_ok(server, url_path(child.url)), child.url)
         assert sitemap.kind == "urlset"
-        pages[_path(child.url)] = sitemap.links
+        pages[url_path(child.url)] = sitemap.links
 
     post_articles = [
-        _path(link.url) for link in pages["/post-sitemap.xml"] if PROVIDER.is_article_path(_path(link.url))
+        url_path(link.url) for link in pages["/post-sitemap.xml"] if PROVIDER.is_article_path(url_path(link.url))
     ]
     assert set(post_articles) == {doc["path"] for doc in _reached_from("sitemap")}
     # lastmod is a modification date: never a publication hint.
     assert all(link.hints.published_at is None and link.hints.modified_at for link in pages["/post-sitemap.xml"])
 
-    news = {_path(link.url): link.hints for link in pages["/news-sitemap.xml"]}
+    news = {url_path(link.url): link.hints for link in pages["/news-sitemap.xml"]}
     assert set(news) == {doc["path"] for doc in _reached_from("news")}
     for doc in _reached_from("news"):
-        assert news[doc["path"]].published_at == _instant(doc["publishedDateTime"])
+        assert news[doc["path"]].published_at == parse_instant(doc["publishedDateTime"])
         assert news[doc["path"]].title == doc["title"]
 
     # The other sitemaps hold no article at all.
     for name in ("/page-sitemap.xml", "/category-sitemap.xml"):
-        assert pages[name] and not any(PROVIDER.is_article_path(_path(link.url)) for link in pages[name])
+        assert pages[name] and not any(PROVIDER.is_article_path(url_path(link.url)) for link in pages[name])
 
 
 def test_listing_pages_paginate_and_link_every_listed_article(server: SiteServer) -> None:
     visited, articles = [], []
     url = server.url(EXPECTED["sources"]["listing"])
     while url:
-        listing = parse_listing(_get(server, _path(url)), url)
-        visited.append(_path(url))
-        articles += [_path(link) for link in listing.links if PROVIDER.is_article_path(_path(link))]
+        listing = parse_listing(get_ok(server, url_path(url)), url)
+        visited.append(url_path(url))
+        articles += [url_path(link) for link in listing.links if PROVIDER.is_article_path(url_path(link))]
         url = listing.next_pages[0] if listing.next_pages else ""
         assert len(visited) < 10
     assert visited == EXPECTED["listing_pages"]
@@ -154,17 +128,17 @@ def test_listing_pages_paginate_and_link_every_listed_article(server: SiteServer
     listed = sorted(_reached_from("listing"), key=lambda doc: doc["publishedDateTime"], reverse=True)
     assert articles == [doc["original_paths"][0] for doc in listed]  # newest first, old slug as linked
     # The sidebar's "Popular" links are not part of the listing content.
-    home = lxml.html.fromstring(_get(server, "/"))
-    sidebar = [_path(a.get("href")) for a in home.xpath("//aside//a")]
+    home = lxml.html.fromstring(get_ok(server, "/"))
+    sidebar = [url_path(a.get("href")) for a in home.xpath("//aside//a")]
     assert sidebar and not set(sidebar) & set(articles[:6])
 
 
 def test_every_document_is_reachable_and_nothing_else_is_an_article(server: SiteServer) -> None:
-    reached = {_path(link.url) for link in parse_feed(_get(server, "/feed/"), server.url("/feed/"))}
+    reached = {url_path(link.url) for link in parse_feed(get_ok(server, "/feed/"), server.url("/feed/"))}
     for sitemap in ("/post-sitemap.xml", "/news-sitemap.xml", "/category-sitemap.xml", "/page-sitemap.xml"):
-        reached |= {_path(link.url) for link in parse_sitemap(_get(server, sitemap), server.url(sitemap)).links}
+        reached |= {url_path(link.url) for link in parse_sitemap(get_ok(server, sitemap), server.url(sitemap)).links}
     for page in EXPECTED["listing_pages"]:
-        reached |= {_path(link) for link in parse_listing(_get(server, page), server.url(page)).links}
+        reached |= {url_path(link) for link in parse_listing(get_ok(server, page), server.url(page)).links}
     article_urls = {path.split("?")[0] for path in reached if PROVIDER.is_article_path(path.split("?")[0])}
     linked = {doc["original_paths"][0] for doc in DOCUMENTS} | {_case("deleted post still in the feed")["path"]}
     assert article_urls == linked
@@ -221,7 +195,7 @@ def test_article_page_agrees_with_expected(server: SiteServer, doc: dict[str, An
     assert (amp[0] if amp else url) == server.url(doc["ampWebUrl"])
 
     # Date: where expected.yaml says it comes from, and only there.
-    published = _instant(doc["publishedDateTime"])
+    published = parse_instant(doc["publishedDateTime"])
     if doc["date_from"].startswith("article:published_time"):
         assert datetime.fromisoformat(metas["article:published_time"][0]) == published
         assert datetime.fromisoformat(article["datePublished"]) == published
