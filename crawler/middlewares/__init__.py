@@ -1,0 +1,1 @@
+"""Downloader middlewares: patient retries and the address guard."""
