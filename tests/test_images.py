@@ -392,6 +392,8 @@ def crawls(tmp_path_factory):
     site, cdn = make_sites(root)
     with site, cdn:
         urls = build_articles(root, site, cdn)
+        # The CDN is on a loopback address: the address guard refuses it unless the operator allows its origin.
+        settings["FETCH_ALLOWED_ORIGINS"] = f"http://localhost:{cdn.port}"
         first = run_crawl("news", workdir, f"url={','.join(urls.values())}", settings=settings)
         first.requests = list(cdn.requests)
         first.site_requests = list(site.requests)
