@@ -50,6 +50,10 @@ FRONT_MATTER_KEYS: dict[str, str] = {
 MAX_TOPICS = 5
 MAX_RELATED = 3
 EXCERPT_MAX_CHARS = 300
+# A headline longer than this is cut at a word boundary (else between characters, never inside an emoji
+# sequence) and ends in "…", at most this many characters in all (``crawler.extraction.title.cap_headline``).
+# Real headlines stay far below it; longer ones are template or injection debris (a 108,000-character <h1>).
+TITLE_MAX_CHARS = 300
 
 
 @dataclass(slots=True)
@@ -163,6 +167,10 @@ class Record:
     modified_at: datetime | None = None
     duplicate_of: str = ""  # webUrl of an earlier record with the same content
     unchanged: bool = False  # set by the writer when the document's bytes did not change
+    # What the extractor had to work around on this page, as stable slugs (``jsonld_too_deep``,
+    # ``jsonld_too_large``, ``title_truncated``; see :data:`EXTRACTION_NOTES`): the spider counts each one
+    # as ``articles/notes/<slug>``. Not front matter: never rendered, stored or compared.
+    extraction_notes: list[str] = field(default_factory=list, compare=False)
     # The record as the store held it before this fetch (read once, by the de-duplication step).
     stored: Record | None = field(default=None, repr=False, compare=False)
 
@@ -221,6 +229,13 @@ def format_instant(value: datetime) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ``: the contract's form of an instant."""
     return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
+
+# The slugs :attr:`Record.extraction_notes` may hold.
+EXTRACTION_NOTES = (
+    "jsonld_too_large",  # a JSON-LD block over crawler.extraction.page.JSON_LD_MAX_CHARS was skipped
+    "jsonld_too_deep",  # a JSON-LD block nested deeper than crawler.extraction.page.JSON_LD_MAX_DEPTH was skipped
+    "title_truncated",  # the headline was cut to TITLE_MAX_CHARS
+)
 
 REQUIRED_FIELDS = ("title", "web_url", "published_at", "provider")
 

@@ -173,3 +173,41 @@ def test_normalize_keeps_a_headlines_soft_hyphens_and_drops_control_characters()
     record = pipelines.NormalizePipeline().process_item(record)
     assert record.title == "Trump plant Helikopter\u00adlandeplatz"
     assert record.excerpt == "Ein Satz."
+
+
+def test_normalize_keeps_emoji_sequences_and_drops_stray_joiners():
+    family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
+    record = make_record(title=f"Our {family} family\u200dday \u2764\ufe0f\u200d\U0001f525", excerpt=f"A {family} day.")
+    record = pipelines.NormalizePipeline().process_item(record)
+    assert record.title == f"Our {family} familyday \u2764\ufe0f\u200d\U0001f525"
+    assert record.excerpt == f"A {family} day."
+    assert pipelines.clean_text(f"{family}\x07") == family
+
+
+def test_normalize_caps_a_long_title_and_notes_it():
+    from crawler.record import TITLE_MAX_CHARS
+
+    record = pipelines.NormalizePipeline().process_item(make_record(title="word " * 21_600))
+    assert len(record.title) <= TITLE_MAX_CHARS and record.title.endswith("…")
+    assert record.extraction_notes == ["title_truncated"]
+    assert pipelines.NormalizePipeline().process_item(make_record()).extraction_notes == []
+
+
+@pytest.mark.parametrize("title", ["   ", "\u200b\u00a0\u200d", "\x07\x85\x9f", "&nbsp;"])
+def test_a_title_empty_after_clean_up_is_dropped_as_missing(tmp_path, title):
+    crawler = make_crawler(tmp_path)
+    record = pipelines.NormalizePipeline().process_item(make_record(title=title))
+    assert record.title == ""
+    with pytest.raises(DropItem, match="missing_title"):
+        pipelines.ValidatePipeline.from_crawler(crawler).process_item(record)
+    assert crawler.stats.get_value("records/dropped/missing_title") == 1
+
+
+def test_extraction_notes_are_neither_rendered_nor_stored():
+    from crawler.publishing.frontmatter import render
+    from crawler.store import record_from_json, record_to_json
+
+    record = pipelines.NormalizePipeline().process_item(make_record(extraction_notes=["jsonld_too_deep"]))
+    for text in (render(record), record_to_json(record)):
+        assert "jsonld_too_deep" not in text and "notes" not in text.lower()
+    assert record_from_json(record_to_json(record)).extraction_notes == []

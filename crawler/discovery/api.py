@@ -32,6 +32,7 @@ from jmespath.parser import ParsedResult
 from crawler.discovery.base import MAX_DOCUMENT_SIZE, DiscoveryError, Link, absolute_url, clean_text, parse_date, to_int
 from crawler.discovery.sniff import GZIP_MAGIC, describe, gunzip, sniff
 from crawler.extraction.context import Hints
+from crawler.extraction.page import JSON_LD_MAX_DEPTH, json_depth
 
 __all__ = ["ApiPage", "PastLastPage", "api_page_url", "parse_api", "parse_wp_posts"]
 
@@ -280,6 +281,8 @@ def _load_json(body: bytes, expected: str) -> Any:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DiscoveryError(f"expected {expected}, got JSON that is not UTF-8 ({error.reason})") from None
+    if json_depth(text) > JSON_LD_MAX_DEPTH:  # json.loads would recurse into a RecursionError
+        raise DiscoveryError(f"expected {expected}, got JSON nested over {JSON_LD_MAX_DEPTH} levels deep")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -26,7 +26,7 @@ from crawler.extraction.images import article_images
 from crawler.extraction.links import amp_url, canonical_url, cdn_amp_url
 from crawler.extraction.page import NotHtmlError, Page, parse_page
 from crawler.extraction.text import body_text, normalised_for_hash
-from crawler.extraction.title import headline
+from crawler.extraction.title import cap_headline, headline
 from crawler.extraction.topics import topics
 from crawler.extraction.urls import registrable_domain
 from crawler.record import Provider, Record
@@ -58,7 +58,10 @@ def extract_article(
     ``<meta charset>``, else detected) or text. Fills the extraction fields of
     :class:`~crawler.record.Record`; quality, heat, published, secured and
     related are left to the pipelines. Raises :class:`ExtractionError` when the
-    page is empty, not HTML, or has no title at all.
+    page is empty, not HTML, or has no title at all (a site name alone is no
+    title). A headline over :data:`~crawler.record.TITLE_MAX_CHARS` is cut;
+    ``extraction_notes`` says what was worked around (``title_truncated``,
+    ``jsonld_too_deep``, ``jsonld_too_large``).
     """
     rules = rules or SiteRules()
     if not url or not url.strip():
@@ -71,6 +74,10 @@ def extract_article(
     title = headline(page, rules, hints)
     if not title:
         raise ExtractionError("no title: the page has no headline, og:title or <title>")
+    notes = list(page.notes)  # what was worked around, for the crawl stats (Record.extraction_notes)
+    title, truncated = cap_headline(title)
+    if truncated:
+        notes.append("title_truncated")
     body = body_text(page)
     summary = excerpt(page, title, body, hints)
     page_sections = sections(page, hints)
@@ -93,4 +100,5 @@ def extract_article(
         images=article_images(page, rules, hints),
         text=body,
         content_sha256=hashlib.sha256(digest_source.encode("utf-8")).hexdigest(),
+        extraction_notes=notes,
     )

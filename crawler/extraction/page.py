@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cached_property
+from itertools import accumulate
 from typing import Any
 
 from lxml import etree
@@ -113,23 +114,50 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LD_TYPES = ("application/ld+json", "ld+json")
 
 
-def _load_json_ld(text: str) -> Any:
+# Bounds on one JSON-LD block, checked before it is parsed: a block over either is skipped (the page's
+# meta tags still serve), and the reason is noted on the page (:attr:`Page.notes`). Real blocks are a few
+# KiB and under ten levels deep; a bigger or deeper one is damage or an attack (a block nested 200,000
+# levels deep made ``json.loads`` raise RecursionError and lost the whole article).
+JSON_LD_MAX_CHARS = 1_048_576  # 1 Mi characters
+JSON_LD_MAX_DEPTH = 64  # arrays and objects open at once
+# What is not a bracket: a string (skipped whole, brackets and escaped quotes in it too) or other text.
+_JSON_NOT_NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[^\[\]{}"]+')
+_NESTING_STEP = {"[": 1, "{": 1, "]": -1, "}": -1, '"': 0}  # '"': an unterminated string's quote
+
+
+def json_depth(text: str) -> int:
+    """How many arrays/objects ``text`` (JSON) opens at once at most, without parsing it: brackets
+    inside strings do not count. Linear, and cheap (two passes in C) even on a 200,000-deep block."""
+    brackets = _JSON_NOT_NESTING.sub("", text)
+    return max(accumulate(map(_NESTING_STEP.__getitem__, brackets)), default=0)
+
+
+def _load_json_ld(text: str) -> tuple[Any, str]:
+    """The parsed block (``None`` when it cannot be read) and a note slug when a bound made it skip."""
+    if len(text) > JSON_LD_MAX_CHARS:
+        return None, "jsonld_too_large"
     text = text.strip()
     if text.startswith("<!--"):
         text = text[4:].rsplit("-->", 1)[0]
     if text.startswith("//<![CDATA["):
         text = text[11:].rsplit("//]]>", 1)[0]
+    if json_depth(text) > JSON_LD_MAX_DEPTH:
+        return None, "jsonld_too_deep"
     try:
-        return json.loads(text)
+        return json.loads(text), ""
     except ValueError:
         pass
+    except RecursionError:  # the scan above should prevent it; never lose the page to it
+        return None, "jsonld_too_deep"
     # Common CMS damage: raw control characters in strings, trailing commas.
     repaired = re.sub(r"[\x00-\x1f]+", " ", text)
     repaired = re.sub(r",\s*([}\]])", r"\1", repaired)
     try:
-        return json.loads(repaired)
+        return json.loads(repaired), ""
     except ValueError:
-        return None
+        return None, ""
+    except RecursionError:
+        return None, "jsonld_too_deep"
 
 
 # Types that wrap the page's main object (``WebPage.mainEntity``): what they hold is not a part of something else.
@@ -170,6 +198,9 @@ class Page:
         self.metas: dict[str, list[str]] = {}
         self.links: dict[str, list[str]] = {}
         self.json_ld: list[dict[str, Any]] = []
+        # What was worked around while reading the page ("jsonld_too_deep", "jsonld_too_large"), in order,
+        # each once: carried to the record's ``extraction_notes`` for the crawl stats.
+        self.notes: list[str] = []
         self._ld_parts: set[int] = set()  # id()s of objects nested in another object (the list keeps them alive)
         self.title_tag = ""
         self.is_amp = False
@@ -202,7 +233,9 @@ class Page:
                 # Some CMSs print JSON-LD in a bare <script>: recognise it by its schema.org context.
                 untyped_ld = not kind and text and text.lstrip()[:1] in "{[" and '"@context"' in text[:300]
                 if (kind in _LD_TYPES or untyped_ld) and text:
-                    data = _load_json_ld(element.text)
+                    data, note = _load_json_ld(text)
+                    if note and note not in self.notes:
+                        self.notes.append(note)
                     if data is not None:
                         for obj, is_part in _walk_json_ld(data):
                             self.json_ld.append(obj)

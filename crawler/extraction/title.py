@@ -18,14 +18,16 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import regex
 from lxml.html import HtmlElement
 
 from crawler.extraction.context import Hints, SiteRules
 from crawler.extraction.normalize import clean_text, collapse, fold
 from crawler.extraction.page import Page, in_navigation, ld_types
 from crawler.extraction.urls import registrable_domain
+from crawler.record import TITLE_MAX_CHARS
 
-__all__ = ["headline", "site_names", "strip_site_name"]
+__all__ = ["cap_headline", "headline", "site_names", "strip_site_name"]
 
 # Separators between a headline and a site name: spaced dashes, bars, bullets, colons, guillemets.
 # "ㅣ" (a Hangul vowel letter, never used inside composed Korean words) serves Korean sites as a bar.
@@ -485,11 +487,15 @@ def _plausible_headline(text: str) -> bool:
 def headline(page: Page, rules: SiteRules | None = None, hints: Hints | None = None) -> str:
     """The displayed headline ('' when the page has none)."""
     names = site_names(page, rules)
+    # A candidate that is nothing but the site's name (an empty headline in "<title>{headline} - {site}"
+    # leaves " - Site", a WebPage named "Site - Home") is no headline: no candidate, the title stays empty.
+    site_keys = {fold(n) for n in names} - {""}
     suffixes = rules.title_suffixes if rules else ()
     raw_metas = [*_meta_candidates(page), _clean(page.title_tag)]
     confirming = {fold(strip_site_name(c, names, suffixes)) for c in raw_metas if c}
     headings = _headings(page, names, confirming)  # may add the blog's name to ``names``
     metas = [strip_site_name(c, names, suffixes) if c else "" for c in raw_metas]
+    metas = [m if fold(m) not in site_keys else "" for m in metas]
     title_tag = metas.pop()
     metas = [m for m in metas if m]
     metas = [_repair_quote_cut(m, [*metas, title_tag]) for m in metas]
@@ -536,4 +542,35 @@ def headline(page: Page, rules: SiteRules | None = None, hints: Hints | None = N
     for heading in [h for h in headings if h.is_h1][:1]:
         if _plausible_headline(heading.headline) or not (metas or title_tag):
             return heading.headline
-    return next((c for c in [*metas, title_tag, hints.title if hints else ""] if c), "")
+    hinted = hints.title if hints and fold(hints.title) not in site_keys else ""
+    return next((c for c in [*metas, title_tag, hinted] if c), "")
+
+
+# A headline cut at the cap ends at a word; one without spaces (CJK) anywhere past this share of the cap.
+_MIN_WORD_CUT = 0.5
+_GRAPHEME = regex.compile(r"\X")
+
+
+def cap_headline(title: str, limit: int = TITLE_MAX_CHARS) -> tuple[str, bool]:
+    """``title`` cut to at most ``limit`` characters, and whether it was cut.
+
+    A longer headline is cut at the last space that leaves room for "…" (trailing separators and
+    punctuation dropped), else, when that would keep less than half of it (CJK headlines have no spaces),
+    at the last character boundary that fits; never inside a character cluster (an emoji ZWJ sequence,
+    a letter with its accents). "…" is appended, within the limit.
+    """
+    if len(title) <= limit:
+        return title, False
+    room = limit - 1  # for the ellipsis
+    window = title[: room + 1]
+    space = window.rfind(" ")
+    if space >= room * _MIN_WORD_CUT:
+        cut = window[:space]
+    else:
+        end = 0
+        for cluster in _GRAPHEME.finditer(title, 0, room + 8):
+            if cluster.end() > room:
+                break
+            end = cluster.end()
+        cut = title[:end]
+    return cut.rstrip(" ,;:-–—|·•/") + "…", True

@@ -444,3 +444,9 @@ def test_parsers_refuse_anything_only_with_discovery_errors(body: bytes) -> None
         for link in page.links:
             assert link.url.startswith("https://")
             assert link.hints.source == "api"
+
+
+def test_json_nested_past_the_depth_limit_is_a_broken_source_not_a_crash():
+    body = ("[" * 200_000 + "]" * 200_000).encode()
+    with pytest.raises(DiscoveryError, match="nested over 64 levels deep"):
+        parse_wp_posts(body, "https://example.com/wp-json/wp/v2/posts")

@@ -118,3 +118,65 @@ def test_cli_single_page_with_provider(tmp_path: Path) -> None:
     record = json.loads(proc.stdout)
     assert list(record)[:4] == ["category", "title", "excerpt", "publishedDateTime"]
     assert record["provider"] == {"name": "TechNode", "domain": "technode.com"}
+
+
+# ---- hostile pages ----------------------------------------------------------------------------------
+
+OG_HEAD = (
+    '<meta property="og:site_name" content="Example News">'
+    '<meta property="og:title" content="Council approves the budget">'
+    '<meta property="og:description" content="The council approved the budget on Tuesday after a long debate.">'
+    '<meta property="article:published_time" content="2024-05-03T10:00:00Z">'
+    '<meta property="og:image" content="https://news.example.com/budget.jpg">'
+    '<meta property="og:url" content="https://news.example.com/2024/05/03/budget/">'
+)
+STORY = "https://news.example.com/2024/05/03/budget/"
+
+
+def _ld(text: str) -> str:
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def _assert_og_record(record) -> None:
+    assert record.title == "Council approves the budget"
+    assert record.published_at == datetime(2024, 5, 3, 10, 0, tzinfo=UTC)
+    assert record.excerpt.startswith("The council approved the budget")
+    assert record.images[0].url == "https://news.example.com/budget.jpg"
+    assert (record.provider.name, record.web_url) == ("Example News", STORY)
+    assert problems(record) == []
+
+
+def test_json_ld_nested_200000_deep_falls_back_to_the_meta_tags() -> None:
+    record = extract_article(html(OG_HEAD + _ld("[" * 200_000 + "]" * 200_000), PARAGRAPHS), STORY)
+    _assert_og_record(record)
+    assert record.extraction_notes == ["jsonld_too_deep"]
+
+
+def test_json_ld_over_the_size_limit_is_skipped_but_the_others_are_read() -> None:
+    from crawler.extraction.page import JSON_LD_MAX_CHARS
+
+    huge = '{"@type":"NewsArticle","headline":"Wrong","articleBody":"' + "x" * JSON_LD_MAX_CHARS + '"}'
+    good = '{"@type":"NewsArticle","headline":"Council approves the budget"}'
+    record = extract_article(html(OG_HEAD + _ld(huge) + _ld(good), PARAGRAPHS), STORY)
+    _assert_og_record(record)
+    assert record.extraction_notes == ["jsonld_too_large"]
+
+
+def test_a_108000_character_headline_is_capped_and_noted() -> None:
+    from crawler.record import TITLE_MAX_CHARS
+
+    title = ("Council approves the budget after a long debate " * 2250).strip()
+    head = f'<meta property="og:title" content="{title}"><title>{title}</title>'
+    record = extract_article(html(head, f"<article><h1>{title}</h1>{PARAGRAPHS}</article>"), STORY)
+    assert len(record.title) <= TITLE_MAX_CHARS and record.title.endswith("…")
+    assert record.extraction_notes == ["title_truncated"]
+
+
+def test_an_ordinary_page_has_no_notes() -> None:
+    assert extract_article(PAGE, URL).extraction_notes == []
+
+
+def test_a_whitespace_headline_is_not_replaced_by_the_site_name() -> None:
+    page = html('<meta property="og:site_name" content="X"><title> - X</title>', f"<h1> </h1>{PARAGRAPHS}")
+    with pytest.raises(ExtractionError, match="no title"):
+        extract_article(page, STORY)

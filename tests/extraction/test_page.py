@@ -89,3 +89,45 @@ def test_navigation_and_breadcrumbs_are_recognised() -> None:
     found = {h.get("id"): in_navigation(h) for h in doc.h1s}
     assert found == {"a": True, "b": True, "c": True, "d": False}
     assert doc.heading is not None and doc.heading.get("id") == "d"
+
+
+def _ld_page(*blocks: str) -> object:
+    scripts = "".join(f'<script type="application/ld+json">{block}</script>' for block in blocks)
+    return parse_page(f"<html><head>{scripts}</head><body><p>x</p></body></html>", "https://x.com/a")
+
+
+def test_json_ld_deeper_than_the_limit_is_skipped_and_noted() -> None:
+    from crawler.extraction.page import JSON_LD_MAX_DEPTH
+
+    article = '{"@type":"NewsArticle","headline":"H","x":%s}'
+    at_limit = article % ("[" * (JSON_LD_MAX_DEPTH - 1) + "]" * (JSON_LD_MAX_DEPTH - 1))
+    over = article % ("[" * JSON_LD_MAX_DEPTH + "]" * JSON_LD_MAX_DEPTH)
+    assert [o["headline"] for o in _ld_page(at_limit).ld_articles] == ["H"]
+    assert _ld_page(at_limit).notes == []
+    page = _ld_page(over, '{"@type":"NewsArticle","headline":"Next block"}')
+    assert [o["headline"] for o in page.ld_articles] == ["Next block"]
+    assert page.notes == ["jsonld_too_deep"]
+
+
+@pytest.mark.parametrize("depth", [150_000, 5_000])  # under the size limit
+def test_deep_json_ld_never_raises(depth: int) -> None:
+    for text in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth, "[" * depth):
+        page = _ld_page(text)
+        assert page.json_ld == [] and page.notes == ["jsonld_too_deep"]
+
+
+def test_brackets_inside_json_ld_strings_do_not_count_as_depth() -> None:
+    headline = '[[[[ {{{{ \\" ' * 100  # escaped quotes do not end the string
+    page = _ld_page('{"@type":"NewsArticle","headline":"' + headline + '"}')
+    assert page.notes == [] and page.ld_articles[0]["headline"].startswith('[[[[ {{{{ " ')
+
+
+def test_json_ld_over_the_size_limit_is_skipped_and_noted() -> None:
+    from crawler.extraction.page import JSON_LD_MAX_CHARS
+
+    body = '{"@type":"NewsArticle","headline":"H","articleBody":"%s"}'
+    fits = body % ("x" * (JSON_LD_MAX_CHARS - 100))
+    assert _ld_page(fits).notes == [] and _ld_page(fits).ld_articles
+    page = _ld_page(body % ("x" * JSON_LD_MAX_CHARS), body % "short")
+    assert [o["articleBody"] for o in page.ld_articles] == ["short"]
+    assert page.notes == ["jsonld_too_large"]

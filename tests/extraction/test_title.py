@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from crawler.extraction.context import SiteRules
 from crawler.extraction.page import parse_page
 from crawler.extraction.title import headline, strip_site_name
@@ -282,3 +284,58 @@ def test_a_link_to_the_front_page_of_the_www_host_is_a_link_home() -> None:
     # A link to another site's front page does not make the heading a logo.
     elsewhere = body.replace("www.example.com", "other.example.org")
     assert headline(parse_page(html(head, elsewhere), "https://example.com/a")) == "The Morning Ledger"
+
+
+# ---- hostile headlines ----------------------------------------------------------------------------
+
+
+def test_a_headline_over_the_cap_is_cut_at_a_word_boundary() -> None:
+    from crawler.extraction.title import cap_headline
+    from crawler.record import TITLE_MAX_CHARS
+
+    words = "Council approves the budget after a long debate " * 2250  # 108,000 characters
+    assert len(words) == 108_000
+    cut, truncated = cap_headline(words.strip())
+    assert truncated and len(cut) <= TITLE_MAX_CHARS and cut.endswith("…")
+    assert words.startswith(cut[:-1]) and words[len(cut) - 1] == " "  # the cut falls between words
+    assert cap_headline("A short headline") == ("A short headline", False)
+    exact = "x" * TITLE_MAX_CHARS
+    assert cap_headline(exact) == (exact, False)
+
+
+def test_a_headline_without_spaces_is_cut_between_characters_not_inside_an_emoji() -> None:
+    from crawler.extraction.title import cap_headline
+    from crawler.record import TITLE_MAX_CHARS
+
+    family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
+    cjk, truncated = cap_headline("国" * 298 + family + "国" * 50)
+    assert truncated and len(cjk) <= TITLE_MAX_CHARS
+    assert cjk == "国" * 298 + "…"  # the five-code-point family does not fit, and is not split
+    assert "\u200d" not in cap_headline(family * 100)[0][-2:]
+
+
+EMPTY_HEADLINE_PAGES = {
+    "whitespace": ('<meta property="og:site_name" content="X"><title>   </title>', "<article><h1> </h1></article>"),
+    "template dash": ('<meta property="og:site_name" content="X"><title> - X</title>', "<h1>&nbsp;</h1>"),
+    "og title of the site": (
+        '<meta property="og:site_name" content="X"><meta property="og:title" content=" | X"><title>X</title>',
+        "<h1>\u200b</h1>",
+    ),
+    "web page named after the site": (
+        '<meta property="og:site_name" content="X">'
+        '<script type="application/ld+json">{"@type":"WebPage","name":"X - Home"}</script><title></title>',
+        "<h1> </h1>",
+    ),
+    "domain": ("<title>Example.com</title>", "<h1> </h1>"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_HEADLINE_PAGES))
+def test_an_empty_headline_never_becomes_the_site_name(name: str) -> None:
+    head, body = EMPTY_HEADLINE_PAGES[name]
+    assert headline(page(head, body)) == ""
+
+
+def test_a_headline_that_only_mentions_the_site_is_kept() -> None:
+    head = '<meta property="og:site_name" content="Apple Insider"><title>Apple Insider turns 25 - Apple Insider</title>'
+    assert headline(page(head, "")) == "Apple Insider turns 25"
