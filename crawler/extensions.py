@@ -13,7 +13,8 @@ from scrapy.exceptions import NotConfigured
 from crawler.clock import reference_time
 from crawler.publishing.files import write_atomic
 from crawler.record import Record
-from crawler.store import open_store, store_location
+from crawler.stop import STORE_ERROR_STAT, store_failed
+from crawler.store import StoreError, open_store, store_location
 from crawler.stories import StoryConfig, StoryResult, StoryStep
 
 
@@ -53,14 +54,23 @@ def relate_stories(
 ) -> tuple[int, StoryResult]:
     """Run the story step over these records (None: every stored record, or those published since).
 
-    Returns how many records it looked at and what it did.
+    The records a story step has still to relate (the store's pending list: written
+    by a run that was killed before its story step, or by this run) are related too,
+    and leave the list once related. Returns how many records it looked at and
+    what it did; a store that fails raises ``StoreError``.
     """
     store = open_store(store_location(settings.get("RECORD_STORE")))
     try:
+        pending = store.pending_stories()
         if web_urls is None:
             web_urls = store.web_urls(since=since)
+        wanted = list(dict.fromkeys([*pending, *web_urls]))
+        if not wanted:
+            return 0, StoryResult()
         step = StoryStep(store, story_config(settings), now, include_body=settings.getbool("DOCUMENT_BODY"))
-        return len(web_urls), step.relate(web_urls)
+        result = step.relate(wanted)
+        store.stories_done(wanted)
+        return len(wanted), result
     finally:
         store.close()
 
@@ -77,7 +87,8 @@ def story_config(settings) -> StoryConfig:
 
 
 class Stories:
-    """At the end of a crawl, relates the records it wrote to the stories in the store.
+    """At the end of a crawl, relates the records it wrote (and those an interrupted run left
+    pending) to the stories in the store.
 
     Off with ``STORIES_ENABLED = False``; ``scrapy stories`` runs the same step
     over a store filled by several crawls.
@@ -101,11 +112,15 @@ class Stories:
             self.written.append(item.web_url)
 
     def spider_closed(self, spider, reason: str) -> None:
-        if not self.written:
-            return
-        now = reference_time(self.crawler.settings, self.crawler.stats.get_value("start_time"))
-        _, result = relate_stories(self.crawler.settings, now, self.written)
         stats = self.crawler.stats
+        if stats.get_value(STORE_ERROR_STAT):
+            return  # the store failed during the crawl; the pending list keeps what is to be related
+        now = reference_time(self.crawler.settings, stats.get_value("start_time"))
+        try:
+            _, result = relate_stories(self.crawler.settings, now, self.written)
+        except StoreError as error:
+            store_failed(self.crawler, error)
+            return
         stats.set_value("stories/related", result.related)
         stats.set_value("stories/documents_rewritten", result.rewritten)
         spider.logger.info(

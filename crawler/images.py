@@ -42,10 +42,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image as PILImage
 from scrapy.exceptions import (
-    CannotResolveHostError,
     DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
     IgnoreRequest,
     NotConfigured,
 )
@@ -57,13 +54,14 @@ from scrapy.utils.datatypes import SequenceExclude
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import CancelledError, Deferred
-from twisted.internet.error import ConnectError
-from twisted.internet.error import TimeoutError as ConnectTimeoutError
 from twisted.python.failure import Failure
 
-from crawler.publishing.files import write_once
+from crawler.failures import failure_reason
+from crawler.middlewares.addresses import ForbiddenAddress
+from crawler.publishing.files import remove_abandoned_temporaries, write_once
 from crawler.record import Record
-from crawler.store import RecordStore, open_store, store_location
+from crawler.stop import store_failed
+from crawler.store import RecordStore, StoreError, open_store, store_location
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -210,23 +208,6 @@ class HostVerdict:
     problem: tuple[str, str] | None = None  # (reason, detail) when the host cannot be reached
 
 
-def failure_reason(error: BaseException) -> str:
-    """The stats slug of a download exception."""
-    if isinstance(error, CannotResolveHostError):
-        return "dns"
-    if isinstance(error, DownloadConnectionRefusedError):
-        return "refused"
-    if isinstance(error, DownloadTimeoutError | ConnectTimeoutError | TimeoutError):
-        return "timeout"
-    if isinstance(error, DownloadCancelledError | CancelledError):
-        return "too_large"  # the only cancellation here: IMAGES_MAX_BYTES (download_maxsize)
-    if isinstance(error, IgnoreRequest):
-        return "ignored"
-    if isinstance(error, ConnectError):
-        return "connection"
-    return "download_error"
-
-
 class ImageHosts:
     """Each image host's robots.txt, read once per crawl; a host that cannot be reached fails its images at once.
 
@@ -234,7 +215,9 @@ class ImageHosts:
     parsed (a 404 page allows everything); unlike it, the request reaches hosts
     outside ``allowed_domains``, and a transport failure (DNS, refused,
     timeout) is not retried and marks the host unreachable for
-    :data:`UNREACHABLE_FOR` seconds: its images fail without a request.
+    :data:`UNREACHABLE_FOR` seconds: its images fail without a request. So
+    does a host the address guard refuses (``forbidden_address``, see
+    ``crawler.middlewares.addresses``).
     """
 
     def __init__(self, crawler: Crawler, obey: bool, user_agent: str, timeout: float):
@@ -300,6 +283,8 @@ class ImageHosts:
         stats.inc_value("robotstxt/request_count")
         try:
             response = await self.crawler.engine.download_async(request)
+        except ForbiddenAddress as error:  # the host is on a private address: its images are refused too
+            return HostVerdict(problem=(failure_reason(error), f"host refused: {error}"))
         except (IgnoreRequest, DownloadCancelledError, CancelledError):
             return HostVerdict()  # refused by a middleware or too long: no rules, as Scrapy does
         except Exception as error:
@@ -367,7 +352,13 @@ class ImageStorePipeline(FilesPipeline):
 
     def open_spider(self) -> None:
         super().open_spider()
-        self.index = open_store(self.record_store)
+        removed = remove_abandoned_temporaries(self.store.basedir) if self.store.basedir.is_dir() else 0
+        if removed:
+            logger.info("Removed %d temporary files that an interrupted run left in %s", removed, self.store.basedir)
+        try:
+            self.index = open_store(self.record_store)
+        except StoreError as error:
+            store_failed(self.crawler, error)
 
     def close_spider(self) -> None:
         if self.index is not None:
@@ -388,6 +379,7 @@ class ImageStorePipeline(FilesPipeline):
             "download_maxsize": self.max_bytes,
             "download_warnsize": self.max_bytes,
             "download_timeout": self.timeout,
+            "max_retry_times": 1,  # a lead image is not worth the article's patience (RETRY_TIMES)
         }
         return [Request(lead.url, callback=NO_CALLBACK, meta=meta)]
 
@@ -395,8 +387,13 @@ class ImageStorePipeline(FilesPipeline):
         self, request: Request, info: MediaPipeline.SpiderInfo, *, item: Any = None
     ) -> ImageInfo | None:
         """The stored picture when the index has it and its file is there; a refusal; else None (download)."""
-        assert self.index is not None
-        known = self.index.image(request.url)
+        if self.index is None:
+            return self._failed(request.url, "store_error", "the record store cannot be used")
+        try:
+            known = self.index.image(request.url)
+        except StoreError as error:
+            store_failed(self.crawler, error)
+            return self._failed(request.url, "store_error", str(error))
         if known is not None:
             sha256, path, width, height = known
             if self.store.stat_file(path, info):
@@ -428,8 +425,13 @@ class ImageStorePipeline(FilesPipeline):
             self.store.persist_file(path, BytesIO(body), info)
         except OSError as error:
             return self._failed(request.url, "not_stored", f"{path}: {error}")
-        assert self.index is not None
-        self.index.put_image(request.url, sha256, path, picture.width, picture.height, datetime.now(UTC))
+        try:
+            assert self.index is not None
+            self.index.put_image(request.url, sha256, path, picture.width, picture.height, datetime.now(UTC))
+        except (AssertionError, StoreError) as error:
+            if isinstance(error, StoreError):
+                store_failed(self.crawler, error)
+            return self._failed(request.url, "store_error", str(error) or "the record store cannot be used")
         self.crawler.stats.inc_value("images/bytes", len(body))
         logger.debug(
             "Stored image %s (%s %dx%d) as %s", request.url, picture.format, picture.width, picture.height, path

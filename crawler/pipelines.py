@@ -7,6 +7,7 @@ is counted in the crawl stats under ``records/dropped/<reason>``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
@@ -19,14 +20,16 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler import clock, scoring
 from crawler.extraction.excerpt import cut
 from crawler.extraction.normalize import clean_text as clean_fragment
-from crawler.extraction.urls import clean_url
-from crawler.publishing.files import write_atomic
+from crawler.extraction.title import cap_headline
+from crawler.extraction.urls import amp_cache_url, better_scheme, clean_url, scheme_variants
+from crawler.publishing.files import remove_abandoned_temporaries, staged_write
 from crawler.publishing.frontmatter import render
 from crawler.publishing.paths import document_path
 from crawler.record import EXCERPT_MAX_CHARS, MAX_TOPICS, Record, as_utc, problems
 from crawler.registry import load_registry
-from crawler.seal import load_key, provenance, seal
-from crawler.store import RecordStore, open_store, store_location
+from crawler.seal import SealError, load_key, open_token, provenance, seal
+from crawler.stop import store_failed
+from crawler.store import RecordStore, StoredRecord, StoreError, open_store, store_location
 from crawler.stories import story_terms
 
 logger = logging.getLogger(__name__)
@@ -47,7 +50,8 @@ def reference_time(crawler: Crawler) -> datetime:
 
 def clean_text(text: str, *, keep_soft_hyphens: bool = False) -> str:
     """One line of display text: NFC, control characters removed, then the extractor's clean-up
-    (entities decoded, stray tags and invisible characters removed, whitespace collapsed)."""
+    (entities decoded, stray tags and invisible characters removed, whitespace collapsed). Emoji sequences
+    stay whole: their joiners, variation selectors, keycaps and tags are removed only outside one."""
     return clean_fragment(unicodedata.normalize("NFC", _CONTROL.sub("", text)), keep_soft_hyphens=keep_soft_hyphens)
 
 
@@ -56,6 +60,9 @@ class NormalizePipeline:
 
     def process_item(self, record: Record) -> Record:
         record.title = clean_text(record.title, keep_soft_hyphens=True)  # as the headline displays it
+        record.title, truncated = cap_headline(record.title)  # the extractor caps too; this covers every record
+        if truncated and "title_truncated" not in record.extraction_notes:
+            record.extraction_notes.append("title_truncated")
         record.excerpt = cut(clean_text(record.excerpt), EXCERPT_MAX_CHARS)
         record.provider.name = clean_text(record.provider.name)
         record.provider.domain = record.provider.domain.strip().lower()
@@ -87,8 +94,12 @@ class ValidatePipeline:
 
 
 class StorePipeline:
-    """A pipeline that reads the record store: opened with the spider, closed with it."""
+    """A pipeline that reads the record store: opened with the spider, closed with it.
 
+    A store error while a record passes stops the crawl (:func:`store_failed`).
+    """
+
+    crawler: Crawler
     store_path: str
     store: RecordStore | None = None
 
@@ -99,9 +110,25 @@ class StorePipeline:
         if self.store is not None:
             self.store.close()
 
+    def process_item(self, record: Record) -> Record:
+        try:
+            return self.process_stored(record)
+        except StoreError as error:
+            store_failed(self.crawler, error)
+            raise dropped(self.crawler, "store_error", str(error)) from None
+
+    def process_stored(self, record: Record) -> Record:
+        raise NotImplementedError
+
 
 class DedupePipeline(StorePipeline):
-    """One document per ``webUrl``: within a run (drop) and across runs (same file, via the store).
+    """One document per article: within a run (drop) and across runs (same file, via the store).
+
+    An article's address may be spelt over http or https, with or without
+    ``www.`` (``crawler.extraction.urls.scheme_variants``): a record whose
+    ``webUrl`` is not stored but another spelling of it is takes the stored
+    spelling, unless the stored one is http and this one https, which replaces
+    it (:class:`WriteDocumentPipeline` removes the http record and its document).
 
     A record whose body is the same as another stored article's under a
     different ``webUrl`` is kept but marked ``duplicate_of``, which fails the
@@ -119,15 +146,25 @@ class DedupePipeline(StorePipeline):
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         return cls(crawler, store_location(crawler.settings.get("RECORD_STORE")))
 
-    def process_item(self, record: Record) -> Record:
+    def process_stored(self, record: Record) -> Record:
+        assert self.store is not None
+        stored = self.store.get_many(scheme_variants(record.web_url))
+        if record.web_url not in stored:
+            twin = next((url for url in stored if not better_scheme(record.web_url, url)), None)
+            if twin is not None:
+                logger.info("%s is stored as %s: one document for both spellings", record.web_url, twin)
+                self.crawler.stats.inc_value("records/scheme_variant")
+                if record.amp_web_url == record.web_url:  # no AMP page of its own: the AMP URL follows
+                    record.amp_web_url, record.cdn_amp_web_url = twin, amp_cache_url(twin)
+                record.web_url = twin
         if record.web_url in self.seen:
             raise dropped(self.crawler, "duplicate_web_url", f"{record.original_url} is {record.web_url} again")
         self.seen.add(record.web_url)
-        stored = self.store.get(record.web_url)
-        record.stored = stored.record if stored else None
+        previous = stored.get(record.web_url)
+        record.stored = previous.record if previous else None
         if record.content_sha256 and len(record.text) >= self.MIN_TEXT_FOR_CONTENT_MATCH:
             earlier = self.store.find_by_content(record.content_sha256, record.web_url)
-            if earlier:
+            if earlier and earlier not in stored:
                 record.duplicate_of = earlier
                 self.crawler.stats.inc_value("records/duplicate_content")
                 logger.info("%s has the same content as %s; not published", record.web_url, earlier)
@@ -169,7 +206,9 @@ class SealPipeline:
 
     An article fetched again with the same content and URLs keeps the token it
     has (its payload would differ only in ``fetchedAt``), so that an unchanged
-    article renders to the same bytes and its document is left alone.
+    article renders to the same bytes and its document is left alone. A kept
+    token must still open under the current key: one sealed before tokens
+    carried a MAC (or under another key) is sealed again.
     """
 
     def __init__(self, key: bytes):
@@ -181,24 +220,45 @@ class SealPipeline:
         return cls(load_key(settings.get("SEAL_KEY_ENV"), Path(settings.get("SEAL_KEY_FILE"))))
 
     def process_item(self, record: Record) -> Record:
-        if record.stored is not None and _same_provenance(record.stored, record):
+        if record.stored is not None and _same_provenance(record.stored, record) and self._opens(record.stored):
             record.secured = record.stored.secured
         else:
             record.secured = seal(provenance(record), self.key)
         return record
 
+    def _opens(self, record: Record) -> bool:
+        try:
+            open_token(record.secured, self.key)
+        except SealError:
+            return False
+        return True
+
 
 def _same_provenance(old: Record, new: Record) -> bool:
-    return bool(old.secured) and (old.original_url, old.content_sha256) == (new.original_url, new.content_sha256)
+    return bool(old.secured) and (old.original_url, old.web_url, old.content_sha256) == (
+        new.original_url,
+        new.web_url,
+        new.content_sha256,
+    )
 
 
 class WriteDocumentPipeline(StorePipeline):
-    """Renders the front-matter document, writes it atomically, and stores the record.
+    """Stores the record, then writes its front-matter document atomically.
+
+    The order is what makes a failure safe: the document's new bytes are
+    staged beside it, the record is stored, and only then is the document
+    renamed into place (``crawler.publishing.files.staged_write``). A store
+    that fails leaves the old document as it was; no document is ever written
+    for a record the store does not hold. The record is listed as pending for
+    the story step in the same transaction, so that relations a killed run
+    did not make are made by the next one.
 
     A record already in the store keeps its ``related`` and ``heat``: they are
     the story step's to change (at the end of the crawl). The record's story
-    terms go into the store's index for that step. Counts documents as new,
-    updated or unchanged, and how many have an image and an excerpt (the
+    terms go into the store's index for that step. An http spelling of the
+    article that the store still holds (see :class:`DedupePipeline`) is removed
+    with its document once the https record is written. Counts documents as
+    new, updated or unchanged, and how many have an image and an excerpt (the
     health checks compare that coverage between runs).
     """
 
@@ -222,18 +282,31 @@ class WriteDocumentPipeline(StorePipeline):
 
     def open_spider(self) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
+        removed = remove_abandoned_temporaries(self.output_dir)
+        if removed:
+            logger.info("Removed %d temporary files that an interrupted run left in %s", removed, self.output_dir)
         super().open_spider()
 
-    def process_item(self, record: Record) -> Record:
+    def process_stored(self, record: Record) -> Record:
+        assert self.store is not None
+        twins = {url: s for url, s in self.store.get_many(scheme_variants(record.web_url)).items()}
+        if any(better_scheme(url, record.web_url) for url in twins):
+            raise dropped(self.crawler, "duplicate_web_url", f"{record.web_url} is stored over https")
+        twins.pop(record.web_url, None)
         previous = record.stored
         if previous is not None:
             record.related, record.heat = previous.related, previous.heat
         path = document_path(self.output_dir, record)
         try:
-            changed = write_atomic(path, render(record, include_body=self.include_body).encode("utf-8"))
+            with staged_write(path, render(record, include_body=self.include_body).encode("utf-8")) as staged:
+                pending = staged.changes  # a new or changed document: its relations are to be made
+                now = reference_time(self.crawler)
+                self.store.put(record, str(path), now, terms=story_terms(record), stories_pending=pending)
+                changed = staged.commit()
         except OSError as error:
             raise dropped(self.crawler, "write_failed", f"{path}: {error}") from error
-        self.store.put(record, str(path), reference_time(self.crawler), terms=story_terms(record))
+        for url, twin in twins.items():
+            self._retire(url, twin, keep=path)
         record.unchanged = not changed
         stats = self.crawler.stats
         stats.inc_value("documents/written" if changed else "documents/unchanged")
@@ -245,3 +318,13 @@ class WriteDocumentPipeline(StorePipeline):
         if changed:
             logger.info("Wrote %s (%s)", path, record.web_url)
         return record
+
+    def _retire(self, web_url: str, twin: StoredRecord, keep: Path) -> None:
+        """Remove the record (and document) of another spelling of an article now written under its https URL."""
+        assert self.store is not None
+        self.store.delete(web_url)
+        if twin.document_path and Path(twin.document_path) != keep:
+            with contextlib.suppress(FileNotFoundError):
+                Path(twin.document_path).unlink()
+        self.crawler.stats.inc_value("documents/retired")
+        logger.info("Removed %s: the article is now written under https", twin.document_path or web_url)

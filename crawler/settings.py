@@ -27,9 +27,37 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # an article page larger than this is not an article page
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
-RETRY_TIMES = 2  # on 5xx, 408, 429 and timeouts (Scrapy's RETRY_HTTP_CODES)
+# Retries (on 5xx, 408, 429 and timeouts: Scrapy's RETRY_HTTP_CODES and RETRY_EXCEPTIONS) wait
+# before they go (crawler/middlewares/retry.py). Retry n waits RETRY_BACKOFF_BASE × 2^(n-1) s,
+# capped at RETRY_BACKOFF_MAX, plus 0-50 % jitter (never less): with 5 retries the nominal
+# waits are 1 + 2 + 4 + 8 + 16 = 31 s (at most 46.5 s with jitter), so an outage of up to
+# half a minute is outlasted within the run. A server's Retry-After is honoured when it is
+# longer; one above RETRY_AFTER_MAX gives the request up at once (counted as failed).
+RETRY_TIMES = 5
+RETRY_BACKOFF_BASE = 1.0  # seconds, before the first retry
+RETRY_BACKOFF_MAX = 30.0  # seconds, the longest nominal backoff wait
+RETRY_AFTER_MAX = 120.0  # seconds; a longer Retry-After is not waited for
 COOKIES_ENABLED = False
+DOWNLOADER_MIDDLEWARES = {
+    # Retries wait: Retry-After, else exponential backoff with jitter (crawler/middlewares/retry.py).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Before RedirectMiddleware (600) sees a 3xx: a loop or an off-site redirect fails the page loudly.
+    "crawler.middlewares.redirects.RedirectGuardMiddleware": 650,
+    # Last before the download: no request reaches a loopback, private, link-local or reserved
+    # address unless its origin is one the operator named (crawler/middlewares/addresses.py).
+    "crawler.middlewares.addresses.AddressGuardMiddleware": 990,
+}
+# scheme://host[:port] origins that may be on a private address (a mirror, an internal image server),
+# besides the start URLs' origins and the registry's domains; -s FETCH_ALLOWED_ORIGINS=http://10.0.0.5:8080,…
+FETCH_ALLOWED_ORIGINS: list[str] = []
+
+# --- No network endpoints --------------------------------------------------
+# A crawl listens on nothing: Scrapy's telnet console and its RemoteControl HTTP
+# endpoint (which runs Python inside the crawler and writes a token file outside
+# the project) stay off unless an operator turns them on deliberately.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- Output ---------------------------------------------------------------
 ITEM_PIPELINES = {

@@ -7,6 +7,16 @@ machines (``RECORD_STORE=postgresql://…`` or the ``CRAWLER_STORE_URL``
 environment variable). Both run the same SQL. Each write is one transaction,
 so a killed crawl never leaves half a record behind.
 
+A store that cannot be used (a corrupt or truncated SQLite file, a failed
+write, an unreachable PostgreSQL server) raises :class:`StoreError`, whose
+message names the store and the cause in one line; the crawl commands stop on
+it with their own exit code (``crawler.exitcodes.STORE``).
+
+Records whose story relations are not yet up to date are listed in
+``pending_stories`` in the same transaction that stores them, and leave that
+list only when a story step has related them: a run killed before its story
+step leaves the list to the next run, which relates them first.
+
 Besides the records, the store keeps an inverted index of each record's story
 terms (``terms``: term → records, by publication time), so that finding the
 articles that may tell the same story costs what the time window holds, not
@@ -15,6 +25,7 @@ what the whole store holds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -24,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from crawler.record import Record, as_utc, format_instant
 
@@ -54,6 +66,11 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS terms_by_time ON terms (term, published_at)",
     "CREATE INDEX IF NOT EXISTS terms_by_record ON terms (web_url)",
+    # Records whose relations a story step has still to make (see the module docstring).
+    """CREATE TABLE IF NOT EXISTS pending_stories (
+        web_url    TEXT PRIMARY KEY,
+        written_at TEXT NOT NULL
+    )""",
     # --- the image store's index (crawler/images.py) ---------------------------------------------
     # Image URL -> the file that holds its bytes (path relative to IMAGES_STORE, named by its
     # SHA-256) and its real size, so that a picture is downloaded once however many articles use it.
@@ -66,6 +83,15 @@ SCHEMA = (
         fetched_at TEXT NOT NULL
     )""",
 )
+
+
+class StoreError(Exception):
+    """The record store cannot be used: the message names the store and the cause, on one line."""
+
+    def __init__(self, location: str, cause: BaseException | str):
+        self.location = location
+        detail = " ".join(str(cause).split()) or type(cause).__name__
+        super().__init__(f"record store {location}: {detail}")
 
 
 @dataclass(slots=True)
@@ -113,19 +139,38 @@ class RecordStore:
     translates it in :meth:`_sql`.
     """
 
-    def _connect(self) -> Any:
-        raise NotImplementedError
+    location: str
+    _database_errors: tuple[type[BaseException], ...] = ()  # the driver's errors, raised as StoreError
 
     def _sql(self, statement: str) -> str:
         return statement
 
     @contextmanager
+    def _failing_as_store_error(self) -> Iterator[None]:
+        try:
+            yield
+        except self._database_errors as error:
+            raise StoreError(self.location, error) from error
+
+    @contextmanager
     def _transaction(self) -> Iterator[Any]:
+        with self._failing_as_store_error(), self._begin() as db:
+            yield db
+
+    def _begin(self) -> Any:
         raise NotImplementedError
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
-        cursor = self._db.execute(self._sql(statement), params)
-        return cursor.fetchall()
+        with self._failing_as_store_error():
+            return self._fetch(self._sql(statement), params)
+
+    def _fetch(self, statement: str, params: Sequence[Any]) -> list[tuple]:
+        return self._db.execute(statement, params).fetchall()
+
+    def check(self) -> None:
+        """Raise StoreError unless the store can be read and written (run before a crawl starts)."""
+        with self._transaction() as db:
+            db.execute(self._sql("DELETE FROM pending_stories WHERE web_url = ?"), ("",))
 
     # --- records ----------------------------------------------------------
 
@@ -162,10 +207,48 @@ class RecordStore:
         )
         return rows[0][0] if rows else None
 
-    def put(self, record: Record, document_path: str, now: datetime, terms: dict[str, float] | None = None) -> None:
-        """Insert or replace a record (and, when given, its story terms), atomically."""
+    def put(
+        self,
+        record: Record,
+        document_path: str,
+        now: datetime,
+        terms: dict[str, float] | None = None,
+        *,
+        stories_pending: bool = False,
+    ) -> None:
+        """Insert or replace a record (and, when given, its story terms), atomically.
+
+        ``stories_pending`` lists the record in ``pending_stories`` in the same transaction.
+        """
         with self._transaction() as db:
             self._write(db, record, document_path, now, terms)
+            if stories_pending:
+                db.execute(
+                    self._sql(
+                        "INSERT INTO pending_stories (web_url, written_at) VALUES (?, ?)"
+                        " ON CONFLICT (web_url) DO NOTHING"
+                    ),
+                    (record.web_url, format_instant(now)),
+                )
+
+    def pending_stories(self) -> list[str]:
+        """The records whose relations a story step has still to make, oldest first."""
+        return [row[0] for row in self._rows("SELECT web_url FROM pending_stories ORDER BY written_at, web_url")]
+
+    def stories_done(self, web_urls: Iterable[str]) -> None:
+        """Take these records off the pending list: a story step has related them."""
+        urls = list(dict.fromkeys(web_urls))
+        with self._transaction() as db:
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                db.execute(self._sql(f"DELETE FROM pending_stories WHERE web_url IN ({marks})"), chunk)
+
+    def delete(self, web_url: str) -> None:
+        """Remove a record, its story terms and its pending mark (its document is the caller's)."""
+        with self._transaction() as db:
+            for table in ("records", "terms", "pending_stories"):
+                db.execute(self._sql(f"DELETE FROM {table} WHERE web_url = ?"), (web_url,))
 
     def put_many(self, entries: Iterable[tuple[Record, str, dict[str, float]]], now: datetime) -> int:
         """Insert or replace many (record, document path, story terms) in one transaction: imports, benchmarks."""
@@ -287,7 +370,8 @@ class RecordStore:
         return int(rows[0][0])
 
     def close(self) -> None:
-        self._db.close()
+        with contextlib.suppress(*self._database_errors):
+            self._db.close()
 
     # --- the image store's index (crawler/images.py) -------------------------------------------------
 
@@ -315,23 +399,38 @@ class RecordStore:
 class SQLiteStore(RecordStore):
     """The record store in one SQLite file."""
 
+    _database_errors = (sqlite3.Error,)
+
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are opened explicitly, one per write.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        for statement in SCHEMA:
-            self._db.execute(statement)
+        self.location = str(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(self.location, error) from error
+        with self._failing_as_store_error():
+            # isolation_level=None: transactions are opened explicitly, one per write.
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            for statement in SCHEMA:
+                self._db.execute(statement)
+
+    def check(self) -> None:
+        """``PRAGMA quick_check`` (damaged pages, a file cut short), then a write."""
+        problems = [row[0] for row in self._rows("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            raise StoreError(self.location, f"damaged file (quick_check: {'; '.join(problems)})")
+        super().check()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _begin(self) -> Iterator[sqlite3.Connection]:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # a failed COMMIT has already ended it
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 
@@ -342,8 +441,11 @@ class PostgresStore(RecordStore):
     def __init__(self, url: str):
         import psycopg  # only a PostgreSQL store needs the driver
 
+        self._database_errors = (psycopg.Error,)
         self.url = url
-        self._db = psycopg.connect(url, autocommit=True)
+        self.location = _without_password(url)
+        with self._failing_as_store_error():
+            self._db = psycopg.connect(url, autocommit=True, connect_timeout=10)
         with self._transaction() as db:
             # Several crawlers may start at once: serialise the schema set-up.
             db.execute("SELECT pg_advisory_xact_lock(4242)")
@@ -354,14 +456,23 @@ class PostgresStore(RecordStore):
         return statement.replace("?", "%s")
 
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
+    def _begin(self) -> Iterator[Any]:
         with self._db.transaction():
             yield self._db.cursor()
 
-    def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def _fetch(self, statement: str, params: Sequence[Any]) -> list[tuple]:
         with self._db.cursor() as cursor:
-            cursor.execute(self._sql(statement), params)
+            cursor.execute(statement, params)
             return cursor.fetchall()
+
+
+def _without_password(url: str) -> str:
+    """A PostgreSQL URL as a log line may show it: the password replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def store_location(setting: str) -> str:

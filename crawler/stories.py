@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from crawler import scoring
-from crawler.publishing.files import write_atomic
+from crawler.publishing.files import staged_write
 from crawler.publishing.frontmatter import render
 from crawler.record import Image, Record, RelatedArticle
 from crawler.store import RecordStore, StoredRecord
@@ -375,9 +375,13 @@ class StoryStep:
         return result
 
     def _rewrite(self, record: Record, document_path: str) -> None:
-        if document_path:
-            write_atomic(Path(document_path), render(record, include_body=self.include_body).encode("utf-8"))
-        self.store.put(record, document_path, self.reference_time)
+        """Store the record, then put its document in place: as the writer, never a document ahead of the store."""
+        if not document_path:
+            self.store.put(record, document_path, self.reference_time)
+            return
+        with staged_write(Path(document_path), render(record, include_body=self.include_body).encode("utf-8")) as doc:
+            self.store.put(record, document_path, self.reference_time)
+            doc.commit()
 
 
 def related_entry(record: Record) -> RelatedArticle:

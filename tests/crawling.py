@@ -42,14 +42,14 @@ class CrawlResult:
         return int(self.stats.get(name, 0))
 
 
-def run_crawl(spider: str, workdir: Path, *args: str, settings: dict[str, str] | None = None) -> CrawlResult:
-    """Run ``scrapy crawl spider`` with ``-a``/``-s`` arguments; output, store and stats go under ``workdir``."""
-    output_dir = workdir / "output"
-    stats_file = workdir / "stats.json"
+def crawl_command(
+    spider: str, workdir: Path, *args: str, settings: dict[str, str] | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """The ``scrapy crawl`` command line and the settings it sets (output, store and stats under ``workdir``)."""
     all_settings = {
-        "OUTPUT_DIR": str(output_dir),
+        "OUTPUT_DIR": str(workdir / "output"),
         "RECORD_STORE": str(workdir / "state" / "records.sqlite"),
-        "STATS_FILE": str(stats_file),
+        "STATS_FILE": str(workdir / "stats.json"),
         "IMAGES_STORE": str(workdir / "images"),
         "CRAWL_REFERENCE_TIME": REFERENCE_TIME,
         "AUTOTHROTTLE_ENABLED": "False",
@@ -64,9 +64,44 @@ def run_crawl(spider: str, workdir: Path, *args: str, settings: dict[str, str] |
         command += ["-a", arg]
     for name, value in all_settings.items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
+    return command, all_settings
+
+
+def crawl_environment(cwd: Path | None = None, env: dict[str, str] | None = None) -> dict[str, str]:
+    environment = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO), **(env or {})}
+    if cwd is not None:
+        environment["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+    return environment
+
+
+def start_crawl(spider: str, workdir: Path, *args: str, settings: dict[str, str] | None = None) -> subprocess.Popen:
+    """:func:`run_crawl` in the background (for tests that kill it)."""
+    command, _ = crawl_command(spider, workdir, *args, settings=settings)
+    return subprocess.Popen(
+        command, cwd=REPO, env=crawl_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def run_crawl(
+    spider: str,
+    workdir: Path,
+    *args: str,
+    settings: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> CrawlResult:
+    """Run ``scrapy crawl spider`` with ``-a``/``-s`` arguments; output, store and stats go under ``workdir``.
+
+    ``cwd`` runs the command from another folder than the project's (the project is
+    then found through ``SCRAPY_SETTINGS_MODULE``); ``env`` adds environment variables.
+    """
+    command, all_settings = crawl_command(spider, workdir, *args, settings=settings)
+    proc = subprocess.run(
+        command, cwd=cwd or REPO, env=crawl_environment(cwd, env), capture_output=True, text=True, timeout=240
+    )
+    stats_file = Path(cwd or REPO) / all_settings["STATS_FILE"]
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    output_dir = workdir / "output"
     documents = (
         {str(p.relative_to(output_dir)): p.read_text(encoding="utf-8") for p in sorted(output_dir.rglob("*.md"))}
         if output_dir.exists()

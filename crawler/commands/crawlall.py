@@ -10,8 +10,9 @@ over. After the crawls, the records they wrote are related across providers
 in one story step. The run summary is logged as one line and written as JSON
 to ``RUN_SUMMARY_DIR`` (``run-<start>.json`` and ``latest.json``).
 
-Exit codes: 0 healthy; 1 a health check failed (see crawler/health.py);
-2 the registry or the arguments are wrong; 75 another run holds the lock.
+Exit codes (``crawler.exitcodes``): 0 healthy; 1 a health check failed (see
+crawler/health.py); 2 the registry, an argument or a setting is wrong; 74 the
+record store cannot be used; 75 another run holds the lock.
 """
 
 from __future__ import annotations
@@ -30,17 +31,17 @@ from scrapy import signals
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from crawler import exitcodes
 from crawler.clock import reference_time
+from crawler.commands import fail, preflight, store_outcome
 from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, summary_dict
 from crawler.publishing.files import write_atomic
 from crawler.record import Record
 from crawler.registry import load_registry
+from crawler.store import StoreError
 
 logger = logging.getLogger(__name__)
-
-EXIT_UNHEALTHY = 1
-EXIT_LOCKED = 75  # EX_TEMPFAIL: "try again later", as cron wrappers expect
 
 
 class RunLock:
@@ -92,12 +93,17 @@ class Command(BaseRunSpiderCommand):
         if unknown:
             raise UsageError(f"not in the registry: {', '.join(unknown)}")
         keys = args or [p.key for p in registry if p.enabled]
+        loader = self.crawler_process.spider_loader
+        stop = preflight(self.settings, opts.spargs, [loader.load(key) for key in keys])
+        if stop is not None:
+            self.exitcode = stop
+            return
 
         lock = RunLock(Path(self.settings.get("CRAWLALL_LOCK")))
         acquired, previous = lock.acquire()
         if not acquired:
             print(f"crawlall: another run holds {lock.path} ({previous or 'no details'}); exiting", file=sys.stderr)
-            self.exitcode = EXIT_LOCKED
+            self.exitcode = exitcodes.LOCKED
             return
         if previous:
             logger.warning("Taking over the lock of a run that did not finish (%s)", previous)
@@ -124,8 +130,14 @@ class Command(BaseRunSpiderCommand):
             crawlers[key] = crawler
             self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-
-        stories = self._relate(written)
+        failed = store_outcome(crawlers.values())
+        if failed is not None:
+            return failed  # no story step and no health verdict on a store that does not work
+        try:
+            stories = self._relate(written)
+        except StoreError as error:
+            fail(str(error))
+            return exitcodes.STORE
         summary_dir = Path(self.settings.get("RUN_SUMMARY_DIR"))
         limits = HealthLimits(
             max_error_rate=self.settings.getfloat("HEALTH_MAX_ERROR_RATE"),
@@ -145,10 +157,9 @@ class Command(BaseRunSpiderCommand):
         for problem in problems:
             logger.error("Health check failed: %s", problem)
             print(f"crawlall: health check failed: {problem}", file=sys.stderr)
-        return EXIT_UNHEALTHY if problems else 0
+        return exitcodes.UNHEALTHY if problems else exitcodes.OK
 
     def _relate(self, written: list[str]) -> dict:
-        if not written:
-            return {"related": 0, "rewritten": 0}
+        """The story step over what the crawls wrote, and what an interrupted run left pending."""
         _, result = relate_stories(self.settings, reference_time(self.settings), written)
         return {"related": result.related, "rewritten": result.rewritten}

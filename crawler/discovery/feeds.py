@@ -47,11 +47,25 @@ class _Picture:
     image: FragmentImage
 
 
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed's items as links, and the items that could not be followed (no usable link), by title."""
+
+    links: list[Link]
+    dropped: list[str]
+
+
 def parse_feed(body: bytes, url: str) -> list[Link]:
+    """The items of an RSS 2.0, RSS 1.0 or Atom feed as links with hints, in feed order (see :func:`read_feed`)."""
+    return read_feed(body, url).links
+
+
+def read_feed(body: bytes, url: str) -> Feed:
     """The items of an RSS 2.0, RSS 1.0 or Atom feed as links with hints, in feed order.
 
     Tolerates broken XML, HTML entities and CDATA; a gzip body is decompressed first. Raises
-    :class:`DiscoveryError` when the document is not a feed, saying what it is instead.
+    :class:`DiscoveryError` when the document is not a feed, saying what it is instead. An item
+    without a usable link (none, or not a web URL) is listed in ``dropped`` by its title.
     """
     if body.startswith(GZIP_MAGIC):
         body = gunzip(body, MAX_DOCUMENT_SIZE)
@@ -69,7 +83,16 @@ def parse_feed(body: bytes, url: str) -> list[Link]:
         links = [_rss_item(item, url) for item in entries]
     else:
         raise DiscoveryError(f"expected a feed, got {describe(body)}")
-    return [link for link in links if link is not None]
+    dropped = [_item_title(entry) for entry, link in zip(entries, links, strict=True) if link is None]
+    return Feed([link for link in links if link is not None], dropped)
+
+
+def _item_title(entry: etree._Element) -> str:
+    """An item's title for a log line (or its position when it has none)."""
+    for child in entry:
+        if isinstance(child.tag, str) and local_name(child) == "title":
+            return " ".join(text_of(child).split())[:120] or "(empty title)"
+    return "(no title)"
 
 
 def _rss_item(item: etree._Element, feed_url: str) -> Link | None:

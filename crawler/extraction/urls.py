@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-__all__ = ["amp_cache_url", "clean_url", "registrable_domain"]
+__all__ = ["amp_cache_url", "better_scheme", "clean_url", "origin_of", "registrable_domain", "scheme_variants"]
 
 # Query parameters that only say how a reader arrived (campaigns, click ids, share widgets).
 TRACKING_PARAMS = frozenset(
@@ -125,6 +125,42 @@ def clean_url(url: str, base: str | None = None) -> str:
         return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
     path = parts.path or "/"
     return urlunsplit((scheme, _netloc(parts, scheme), path, _clean_query(parts.query), ""))
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of a URL, the port always written; "" for a URL without a host."""
+    parts = urlsplit(url)
+    if not parts.hostname or parts.scheme not in DEFAULT_PORTS:
+        return ""
+    try:
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:  # a port that is not a number
+        return ""
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}:{port}"
+
+
+def scheme_variants(url: str) -> list[str]:
+    """The spellings of one article's address: ``url`` over http and https, with and without ``www.``.
+
+    ``url`` comes first; the others in a fixed order. A URL that is not http(s) is its only variant.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return [url]
+    netloc = parts.netloc
+    other_host = netloc[4:] if netloc.startswith("www.") else f"www.{netloc}"
+    spellings = [
+        urlunsplit((scheme, host, parts.path, parts.query, parts.fragment))
+        for scheme in ("https", "http")
+        for host in (netloc, other_host)
+    ]
+    return [url, *(v for v in spellings if v != url)]
+
+
+def better_scheme(url: str, than: str) -> bool:
+    """Whether ``url`` is the preferred spelling over ``than``: https over http (RECORD.md's webUrl rule)."""
+    return url.startswith("https://") and than.startswith("http://")
 
 
 @lru_cache(maxsize=1)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,24 +28,63 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+TEMPORARY_SUFFIX = ".tmp"
+ABANDONED_AFTER = 1.0  # seconds: an unlocked temporary file this old has no writer (see below)
+
+
 @contextlib.contextmanager
 def _synced_temporary(path: Path, data: bytes, mode: int) -> Iterator[str]:
     """A complete, fsynced temporary file holding ``data`` beside ``path``; removed on exit if still there.
 
     A dot-name in the same directory: the rename stays on one file system and globs skip it.
+    The writer holds an ``flock`` on it until it is renamed or removed; the kernel
+    drops the lock when the process dies, which is how
+    :func:`remove_abandoned_temporaries` tells a killed writer's file from a live one's.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _write_all(fd, data)
+        os.fsync(fd)
+        os.fchmod(fd, mode)
         yield temporary
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def remove_abandoned_temporaries(directory: Path) -> int:
+    """Remove the temporary files that killed writers left under ``directory``; how many were removed.
+
+    A temporary file whose lock can be taken has no live writer (a writer locks
+    it right after creating it; :data:`ABANDONED_AFTER` covers that instant), so
+    concurrent crawls never remove each other's files.
+    """
+    removed = 0
+    now = time.time()
+    for candidate in Path(directory).rglob(f".*{TEMPORARY_SUFFIX}"):
+        try:
+            fd = os.open(candidate, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if now - os.fstat(fd).st_mtime >= ABANDONED_AFTER:
+                os.unlink(candidate)
+                removed += 1
+        except OSError:  # locked by a live writer, or already gone
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -53,17 +94,50 @@ def write_atomic(path: Path, data: bytes) -> bool:
     exactly ``data``; True after a write. On any error the old file is intact and
     the temporary file is removed.
     """
+    with staged_write(path, data) as staged:
+        return staged.commit()
+
+
+class StagedWrite:
+    """A document's new bytes, complete and fsynced beside it, waiting for :meth:`commit` to rename them in."""
+
+    def __init__(self, path: Path, temporary: str | None):
+        self.path = path
+        self.temporary = temporary  # None: the file already holds the bytes
+
+    @property
+    def changes(self) -> bool:
+        return self.temporary is not None
+
+    def commit(self) -> bool:
+        """Put the new bytes in place; True when the file changed (False: it already held them)."""
+        if self.temporary is None:
+            return False
+        os.replace(self.temporary, self.path)
+        self.temporary = None
+        _fsync_directory(self.path.parent)
+        return True
+
+
+@contextlib.contextmanager
+def staged_write(path: Path, data: bytes) -> Iterator[StagedWrite]:
+    """:func:`write_atomic` in two steps, so that something else (a store write) can happen in between.
+
+    The new bytes are written to a temporary file first; the file at ``path``
+    changes only when the caller calls ``commit()``. Leaving the block without
+    committing (an exception) leaves the old file as it was and removes the
+    temporary file.
+    """
     path = Path(path)
     try:
         if path.read_bytes() == data:
-            return False
+            yield StagedWrite(path, None)
+            return
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = NEW_FILE_MODE
     with _synced_temporary(path, data, mode) as temporary:
-        os.replace(temporary, path)
-    _fsync_directory(path.parent)
-    return True
+        yield StagedWrite(path, temporary)
 
 
 def write_once(path: Path, data: bytes, mode: int = 0o600) -> bool:

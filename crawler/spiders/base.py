@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,12 +41,16 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.clock import reference_time
-from crawler.discovery import DiscoveryError, Link, parse_feed, parse_listing, parse_sitemap, sniff
+from crawler.discovery import DiscoveryError, Link, parse_listing, parse_sitemap, sniff
 from crawler.discovery.api import PastLastPage, api_page_url, parse_api, parse_wp_posts
+from crawler.discovery.feeds import read_feed
 from crawler.extraction import ExtractionError, extract_article
 from crawler.extraction.context import Hints, SiteRules
-from crawler.extraction.urls import clean_url
-from crawler.store import RecordStore, open_store, store_location
+from crawler.extraction.urls import clean_url, origin_of
+from crawler.failures import failure_reason
+from crawler.options import day, flag, whole
+from crawler.stop import store_failed
+from crawler.store import RecordStore, StoreError, open_store, store_location
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +94,11 @@ class ArticleSpider(scrapy.Spider):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.since = parse_since(since)
-        self.limit = parse_limit(limit)
-        self.check = truthy(check)
-        self.refresh = truthy(refresh)
+        # The commands check these before the crawl (crawler.options); a bad value here is a ValueError.
+        self.since = day(since) if since else None
+        self.limit = whole(minimum=1)(limit) if limit not in (None, "") else None
+        self.check = flag(check) if check else False
+        self.refresh = flag(refresh) if refresh else False
         self.report: dict[str, SourceReport] = {}
         self.store: RecordStore | None = None  # what earlier runs fetched (incremental crawling)
         self._known_unchanged: set[str] = set()
@@ -118,7 +123,10 @@ class ArticleSpider(scrapy.Spider):
             self.since = (now - timedelta(days=settings.getint("LOOKBACK_DAYS"))).date()
             logger.info("Looking back %d days: articles since %s", settings.getint("LOOKBACK_DAYS"), self.since)
         if settings.getbool("INCREMENTAL") and not self.check:
-            self.store = open_store(store_location(settings.get("RECORD_STORE")))
+            try:
+                self.store = open_store(store_location(settings.get("RECORD_STORE")))
+            except StoreError as error:
+                store_failed(self.crawler, error)
 
     # --- what subclasses say --------------------------------------------
 
@@ -131,6 +139,18 @@ class ArticleSpider(scrapy.Spider):
     def site_rules(self, url: str) -> SiteRules:
         """The extractor's rules for an article at ``url``."""
         raise NotImplementedError
+
+    def trusted_origins(self) -> set[str]:
+        """Origins (``scheme://host:port``) the operator named: the start sources'.
+
+        Requests to them may go to any address, a private or loopback one
+        included (a mirror, a local server); see ``crawler.middlewares.addresses``.
+        """
+        return {origin_of(source.url) for source in self.start_sources()} - {""}
+
+    def trusted_domains(self) -> set[str]:
+        """Registrable domains the operator named in the registry (hosts under them are trusted)."""
+        return set()
 
     # --- where to start -------------------------------------------------
 
@@ -165,7 +185,10 @@ class ArticleSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"discovery/sources/{found}")
         try:
             if found == "feed":
-                yield from self.follow_articles(parse_feed(response.body, response.url), response.url)
+                feed = read_feed(response.body, response.url)
+                for title in feed.dropped:
+                    self._article_error("feed_item_dropped", response.url, f"the item {title!r} has no usable link")
+                yield from self.follow_articles(feed.links, response.url)
             elif found == "sitemap":
                 yield from self._parse_sitemap(response, source, depth)
             elif found == "json":
@@ -281,6 +304,9 @@ class ArticleSpider(scrapy.Spider):
         if not self.is_article_url(url):
             stats.inc_value("discovery/skipped/not_article")
             return None
+        if len(url) > self.settings.getint("URLLENGTH_LIMIT"):  # UrlLengthMiddleware would drop it unsaid
+            self._article_error("url_too_long", url[:200] + "…", f"{len(url):,} characters, over URLLENGTH_LIMIT")
+            return None
         if self.older_than_since(link.hints.published_at):
             stats.inc_value("discovery/skipped/too_old")
             return None
@@ -310,7 +336,11 @@ class ArticleSpider(scrapy.Spider):
         """Whether an earlier run fetched this article and no source says it changed since."""
         if self.store is None or self.refresh:
             return False
-        fetched = self.store.fetched_at(url)
+        try:
+            fetched = self.store.fetched_at(url)
+        except StoreError as error:
+            store_failed(self.crawler, error)
+            return False
         if fetched is None:
             return False
         return not (hints.modified_at and hints.modified_at > fetched)
@@ -360,6 +390,8 @@ class ArticleSpider(scrapy.Spider):
             return
         record.original_url = linked_url
         record.fetched_at = datetime.now(UTC)
+        for note in record.extraction_notes:  # what extraction had to leave out or cut (crawler.record)
+            self.crawler.stats.inc_value(f"articles/notes/{note}")
         if self.older_than_since(record.published_at):
             self.crawler.stats.inc_value("articles/skipped/too_old")
             return
@@ -375,11 +407,9 @@ class ArticleSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         self._failed += 1
-        if failure.check(HttpError):
-            reason = f"http_{failure.value.response.status}"
-        else:
-            reason = failure.type.__name__ if failure.type else "error"
-        self._article_error(reason, failure.request.url, _describe(failure))
+        request = failure.request
+        article = request.meta.get("redirect_urls", [request.url])[0]  # the article as it was linked
+        self._article_error(failure_reason(failure.value), article, _describe(failure))
 
     def _article_error(self, reason: str, url: str, message: str) -> None:
         self.crawler.stats.inc_value(f"articles/failed/{reason}")
@@ -418,36 +448,11 @@ def _describe(failure: Failure) -> str:
     return f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
 
 
-def parse_since(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"since={value!r} is not a date in the form YYYY-MM-DD") from None
-
-
-def parse_limit(value: str | int | None) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        limit = int(value)
-    except ValueError:
-        raise ValueError(f"limit={value!r} is not a whole number") from None
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    return limit
-
-
 def split_urls(value: str | list[str] | None) -> list[str]:
     """``-a`` URL lists: comma-separated."""
     if isinstance(value, str):
         return [u.strip() for u in value.split(",") if u.strip()]
     return list(value or [])
-
-
-def truthy(value: str | None) -> bool:
-    return str(value or "").lower() in ("1", "true", "yes", "on")
 
 
 def host_of(url: str) -> str:

@@ -23,8 +23,9 @@ from scrapy.crawler import Crawler
 
 from crawler.extraction.context import SiteRules
 from crawler.extraction.urls import registrable_domain
+from crawler.options import flag
 from crawler.registry import ProviderConfig, Source, load_registry
-from crawler.spiders.base import ArticleSpider, StartSource, host_of, split_urls, truthy
+from crawler.spiders.base import ArticleSpider, StartSource, host_of, split_urls
 
 
 class ProviderSpider(ArticleSpider):
@@ -40,7 +41,7 @@ class ProviderSpider(ArticleSpider):
         super().__init__(**kwargs)
         self.provider = provider
         self.rules = provider.site_rules()
-        self.demo = truthy(demo)
+        self.demo = flag(demo) if demo else False
         self.demo_server = None
         self.start_urls = split_urls(start_urls)
         self._extra_hosts: set[str] = set()
@@ -75,6 +76,9 @@ class ProviderSpider(ArticleSpider):
 
     def site_rules(self, url: str) -> SiteRules:
         return self.rules
+
+    def trusted_domains(self) -> set[str]:
+        return set(self.provider.all_domains)
 
     def _start_demo_site(self) -> None:
         """Serve the bundled fixture site and point the registry's sources at it."""

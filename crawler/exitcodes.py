@@ -1,0 +1,7 @@
+"""The exit codes of the crawl commands (``scrapy crawl``, ``scrapy crawlall``), as the README documents them."""
+
+OK = 0  # the run finished (crawlall: and every health check passed)
+UNHEALTHY = 1  # crawlall: a health check failed; crawl: Scrapy could not start the crawl
+USAGE = 2  # the registry, an argument (-a) or a setting (-s) is wrong: "error: NAME=value: why"
+STORE = 74  # EX_IOERR (sysexits.h): the record store cannot be used: "error: record store …: cause"
+LOCKED = 75  # EX_TEMPFAIL: another crawlall run holds the lock; this one did nothing (try later)
