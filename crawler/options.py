@@ -111,12 +111,9 @@ def instant(value: Any) -> Any:
 
 def origins(value: Any) -> list[str]:
     """A list of ``scheme://host[:port]`` origins (a list setting, or comma-separated text)."""
-    found = [o.strip() for o in (value.split(",") if isinstance(value, str) else value or []) if o.strip()]
-    for origin in found:
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-            raise ValueError(f"{origin!r} is not an origin (scheme://host[:port])")
-    return found
+    from crawler.middlewares.addresses import parse_allowed_origins  # the setting's one reader
+
+    return parse_allowed_origins(value.split(",") if isinstance(value, str) else value or [])
 
 
 # --- what each name takes ----------------------------------------------------------------------

@@ -211,3 +211,34 @@ def test_extraction_notes_are_neither_rendered_nor_stored():
     for text in (render(record), record_to_json(record)):
         assert "jsonld_too_deep" not in text and "notes" not in text.lower()
     assert record_from_json(record_to_json(record)).extraction_notes == []
+
+
+def test_a_stored_token_that_no_longer_opens_is_sealed_again(tmp_path, monkeypatch):
+    """A record re-crawled unchanged keeps its token, unless the token is of the old kind (no MAC) or another key's."""
+    monkeypatch.setenv("TEST_SEAL_KEY", KEY_HEX)
+    crawler = make_crawler(tmp_path)
+    first = run_all(crawler, make_record())
+    kept = run_all(crawler, make_record())
+    assert kept.secured == first.secured  # same provenance: same bytes, document untouched
+    stale = make_record()
+    seal = pipelines.SealPipeline.from_crawler(crawler)
+    stale.stored = make_record(secured="AAAAAAAAAAAAAAAAAAAAAA==;AAAAAAAAAAAAAAAAAAAAAA==")
+    resealed = seal.process_item(stale)
+    assert resealed.secured != stale.stored.secured
+    assert open_token(resealed.secured, bytes.fromhex(KEY_HEX))["webUrl"] == stale.web_url
+
+
+def test_http_and_https_spellings_are_one_document_under_https(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_SEAL_KEY", KEY_HEX)
+    crawler = make_crawler(tmp_path)
+    run_all(crawler, make_record(web_url="http://technode.com/a/", original_url="http://technode.com/a/"))
+    run_all(crawler, make_record(web_url="http://www.technode.com/a/", original_url="http://www.technode.com/a/"))
+    documents = list((tmp_path / "output").rglob("*.md"))
+    assert [parse(p.read_text(encoding="utf-8")).web_url for p in documents] == ["http://technode.com/a/"]
+    run_all(crawler, make_record(web_url="https://technode.com/a/", original_url="https://technode.com/a/"))
+    documents = list((tmp_path / "output").rglob("*.md"))
+    assert [parse(p.read_text(encoding="utf-8")).web_url for p in documents] == ["https://technode.com/a/"]
+    assert crawler.stats.get_value("documents/retired") == 1
+    run_all(crawler, make_record(web_url="http://technode.com/a/", original_url="http://technode.com/a/"))
+    assert [parse(p.read_text(encoding="utf-8")).web_url for p in documents] == ["https://technode.com/a/"]
+    assert len(list((tmp_path / "output").rglob("*.md"))) == 1

@@ -330,6 +330,6 @@ def parse_allowed_origins(values: Iterable[str]) -> list[str]:
             continue
         origin = origin_of(value)
         if not origin or "/" in value.split("://", 1)[-1].rstrip("/"):  # a path is not part of an origin
-            raise ValueError(f"FETCH_ALLOWED_ORIGINS: {value!r} is not an origin such as http://10.0.0.5:8080")
+            raise ValueError(f"{value!r} is not an origin such as http://10.0.0.5:8080")
         origins.append(origin)
     return origins

@@ -190,3 +190,13 @@ def test_a_full_disk_drops_documents_whole_and_counts_them(tmp_path):
         assert not list(mount.rglob(".*.tmp"))
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_an_unreachable_postgresql_store_stops_the_run_at_once(tmp_path):
+    """Nothing listens on port 1 of 127.0.0.1: the crawl exits 74 before fetching anything."""
+    site = SmallSite.create(tmp_path / "site", count=2)
+    result = crawl_small_site(site.root, tmp_path / "run", "postgresql://crawler@127.0.0.1:1/records")
+    assert result.returncode == exitcodes.STORE, result.log[-2000:]
+    error = [line for line in result.log.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and error[0].startswith("error: record store postgresql://crawler@127.0.0.1:1/records: ")
+    assert "Traceback" not in result.log and not list((tmp_path / "run").rglob("*.md"))
