@@ -14,7 +14,7 @@ from crawler.clock import reference_time
 from crawler.publishing.files import write_atomic
 from crawler.record import Record
 from crawler.stop import STORE_ERROR_STAT, store_failed
-from crawler.store import StoreError, open_store, store_location
+from crawler.store import StoreError, acquire, release
 from crawler.stories import StoryConfig, StoryResult, StoryStep
 
 
@@ -59,7 +59,7 @@ def relate_stories(
     and leave the list once related. Returns how many records it looked at and
     what it did; a store that fails raises ``StoreError``.
     """
-    store = open_store(store_location(settings.get("RECORD_STORE")))
+    store = acquire(settings)
     try:
         pending = store.pending_stories()
         if web_urls is None:
@@ -72,7 +72,7 @@ def relate_stories(
         store.stories_done(wanted)
         return len(wanted), result
     finally:
-        store.close()
+        release(store)
 
 
 def story_config(settings) -> StoryConfig:

@@ -61,7 +61,7 @@ from crawler.middlewares.addresses import ForbiddenAddress
 from crawler.publishing.files import remove_abandoned_temporaries, write_once
 from crawler.record import Record
 from crawler.stop import store_failed
-from crawler.store import RecordStore, StoreError, open_store, store_location
+from crawler.store import RecordStore, StoreError, acquire, release
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -313,7 +313,6 @@ class ImageStorePipeline(FilesPipeline):
         store_uri: str,
         *,
         crawler: Crawler,
-        record_store: str,
         max_bytes: int,
         max_pixels: int,
         timeout: float,
@@ -323,7 +322,6 @@ class ImageStorePipeline(FilesPipeline):
         # status comes back to media_downloaded.
         self.allow_redirects = True
         self.handle_httpstatus_list = SequenceExclude(range(300, 400))
-        self.record_store = record_store
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         self.timeout = timeout
@@ -344,7 +342,6 @@ class ImageStorePipeline(FilesPipeline):
         return cls(
             store_uri,
             crawler=crawler,
-            record_store=store_location(settings.get("RECORD_STORE")),
             max_bytes=settings.getint("IMAGES_MAX_BYTES"),
             max_pixels=settings.getint("IMAGES_MAX_PIXELS"),
             timeout=settings.getfloat("IMAGES_DOWNLOAD_TIMEOUT"),
@@ -356,13 +353,13 @@ class ImageStorePipeline(FilesPipeline):
         if removed:
             logger.info("Removed %d temporary files that an interrupted run left in %s", removed, self.store.basedir)
         try:
-            self.index = open_store(self.record_store)
+            self.index = acquire(self.crawler.settings)
         except StoreError as error:
             store_failed(self.crawler, error)
 
     def close_spider(self) -> None:
         if self.index is not None:
-            self.index.close()
+            release(self.index)
             self.index = None
 
     # --- which image ---------------------------------------------------------------------------

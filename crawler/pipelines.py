@@ -22,14 +22,13 @@ from crawler.extraction.excerpt import cut
 from crawler.extraction.normalize import clean_text as clean_fragment
 from crawler.extraction.title import cap_headline
 from crawler.extraction.urls import amp_cache_url, better_scheme, clean_url, scheme_variants
-from crawler.publishing.files import remove_abandoned_temporaries, staged_write
-from crawler.publishing.frontmatter import render
-from crawler.publishing.paths import document_path
+from crawler.publishing.files import remove_abandoned_temporaries
+from crawler.publishing.writer import DocumentWriter
 from crawler.record import EXCERPT_MAX_CHARS, MAX_TOPICS, Record, as_utc, problems
 from crawler.registry import load_registry
 from crawler.seal import SealError, load_key, open_token, provenance, seal
 from crawler.stop import store_failed
-from crawler.store import RecordStore, StoredRecord, StoreError, open_store, store_location
+from crawler.store import RecordStore, StoredRecord, StoreError, acquire, release
 from crawler.stories import story_terms
 
 logger = logging.getLogger(__name__)
@@ -100,15 +99,15 @@ class StorePipeline:
     """
 
     crawler: Crawler
-    store_path: str
     store: RecordStore | None = None
 
     def open_spider(self) -> None:
-        self.store = open_store(self.store_path)
+        self.store = acquire(self.crawler.settings)
 
     def close_spider(self) -> None:
         if self.store is not None:
-            self.store.close()
+            release(self.store)
+            self.store = None
 
     def process_item(self, record: Record) -> Record:
         try:
@@ -137,14 +136,13 @@ class DedupePipeline(StorePipeline):
 
     MIN_TEXT_FOR_CONTENT_MATCH = 200  # shorter bodies (briefs, stubs) collide by accident
 
-    def __init__(self, crawler: Crawler, store_path: str):
+    def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.store_path = store_path
         self.seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(crawler, store_location(crawler.settings.get("RECORD_STORE")))
+        return cls(crawler)
 
     def process_stored(self, record: Record) -> Record:
         assert self.store is not None
@@ -245,9 +243,8 @@ def _same_provenance(old: Record, new: Record) -> bool:
 class WriteDocumentPipeline(StorePipeline):
     """Stores the record, then writes its front-matter document atomically.
 
-    The order is what makes a failure safe: the document's new bytes are
-    staged beside it, the record is stored, and only then is the document
-    renamed into place (``crawler.publishing.files.staged_write``). A store
+    Through the one document writer (``crawler.publishing.writer``): the
+    record is stored before its document is renamed into place, so a store
     that fails leaves the old document as it was; no document is ever written
     for a record the store does not hold. The record is listed as pending for
     the story step in the same transaction, so that relations a killed run
@@ -262,10 +259,9 @@ class WriteDocumentPipeline(StorePipeline):
     health checks compare that coverage between runs).
     """
 
-    def __init__(self, crawler: Crawler, output_dir: Path, store_path: str, include_body: bool):
+    def __init__(self, crawler: Crawler, output_dir: Path, include_body: bool):
         self.crawler = crawler
         self.output_dir = output_dir
-        self.store_path = store_path
         self.include_body = include_body
 
     @classmethod
@@ -276,7 +272,6 @@ class WriteDocumentPipeline(StorePipeline):
         return cls(
             crawler,
             Path(settings.get("OUTPUT_DIR")),
-            store_location(settings.get("RECORD_STORE")),
             settings.getbool("DOCUMENT_BODY"),
         )
 
@@ -286,6 +281,8 @@ class WriteDocumentPipeline(StorePipeline):
         if removed:
             logger.info("Removed %d temporary files that an interrupted run left in %s", removed, self.output_dir)
         super().open_spider()
+        assert self.store is not None
+        self.writer = DocumentWriter(self.store, self.output_dir, include_body=self.include_body)
 
     def process_stored(self, record: Record) -> Record:
         assert self.store is not None
@@ -296,17 +293,15 @@ class WriteDocumentPipeline(StorePipeline):
         previous = record.stored
         if previous is not None:
             record.related, record.heat = previous.related, previous.heat
-        path = document_path(self.output_dir, record)
+        path = self.writer.path_for(record)
         try:
-            with staged_write(path, render(record, include_body=self.include_body).encode("utf-8")) as staged:
-                pending = staged.changes  # a new or changed document: its relations are to be made
-                now = reference_time(self.crawler)
-                self.store.put(record, str(path), now, terms=story_terms(record), stories_pending=pending)
-                changed = staged.commit()
+            _, changed = self.writer.write(
+                record, reference_time(self.crawler), path=path, terms=story_terms(record), stories_pending=True
+            )
         except OSError as error:
             raise dropped(self.crawler, "write_failed", f"{path}: {error}") from error
         for url, twin in twins.items():
-            self._retire(url, twin, keep=path)
+            self._retire(url, twin, keep=path, successor=record.web_url)
         record.unchanged = not changed
         stats = self.crawler.stats
         stats.inc_value("documents/written" if changed else "documents/unchanged")
@@ -319,10 +314,10 @@ class WriteDocumentPipeline(StorePipeline):
             logger.info("Wrote %s (%s)", path, record.web_url)
         return record
 
-    def _retire(self, web_url: str, twin: StoredRecord, keep: Path) -> None:
+    def _retire(self, web_url: str, twin: StoredRecord, keep: Path, successor: str) -> None:
         """Remove the record (and document) of another spelling of an article now written under its https URL."""
         assert self.store is not None
-        self.store.delete(web_url)
+        self.store.delete(web_url, successor=successor)
         if twin.document_path and Path(twin.document_path) != keep:
             with contextlib.suppress(FileNotFoundError):
                 Path(twin.document_path).unlink()

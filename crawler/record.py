@@ -171,6 +171,9 @@ class Record:
     # ``jsonld_too_large``, ``title_truncated``; see :data:`EXTRACTION_NOTES`): the spider counts each one
     # as ``articles/notes/<slug>``. Not front matter: never rendered, stored or compared.
     extraction_notes: list[str] = field(default_factory=list, compare=False)
+    # Every URL the article was reached under (as a source linked it, through redirects): the store
+    # maps each to the webUrl, so that the incremental check knows the article by any of them.
+    linked_urls: list[str] = field(default_factory=list, compare=False)
     # The record as the store held it before this fetch (read once, by the de-duplication step).
     stored: Record | None = field(default=None, repr=False, compare=False)
 

@@ -4,6 +4,7 @@ Project settings (upper-case, prefixed by what they configure) are documented
 where they are defined; override any of them with ``-s NAME=value``.
 """
 
+import os
 from pathlib import Path
 
 BOT_NAME = "newscrawler"
@@ -78,8 +79,8 @@ LOG_LEVEL = "INFO"
 OUTPUT_DIR = "output"  # one front-matter document per article
 DOCUMENT_BODY = False  # True puts the article text in the document body (only for rights holders)
 # Every written record, keyed by webUrl: a SQLite file, or postgresql://… for several crawl
-# machines. The CRAWLER_STORE_URL environment variable, when set, wins.
-RECORD_STORE = "state/records.sqlite"
+# machines. The CRAWLER_STORE_URL environment variable, when set, is the default; -s RECORD_STORE wins.
+RECORD_STORE = os.environ.get("CRAWLER_STORE_URL") or "state/records.sqlite"
 # Lead images (crawler/images.py), held by content (<sha256[:2]>/<sha256>.<ext>); "" turns the store off.
 IMAGES_STORE = "state/images"
 IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a larger image is not downloaded (isCached: false, metadata size)

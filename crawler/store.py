@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,7 +39,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from crawler.record import Record, as_utc, format_instant
 
-STORE_URL_ENV = "CRAWLER_STORE_URL"
+logger = logging.getLogger(__name__)
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS records (
@@ -66,6 +66,12 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS terms_by_time ON terms (term, published_at)",
     "CREATE INDEX IF NOT EXISTS terms_by_record ON terms (web_url)",
+    # Every URL an article was reached under (feed, sitemap, listing, redirects) -> its webUrl.
+    """CREATE TABLE IF NOT EXISTS aliases (
+        url     TEXT PRIMARY KEY,
+        web_url TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS aliases_by_record ON aliases (web_url)",
     # Records whose relations a story step has still to make (see the module docstring).
     """CREATE TABLE IF NOT EXISTS pending_stories (
         web_url    TEXT PRIMARY KEY,
@@ -191,9 +197,17 @@ class RecordStore:
                 found[web_url] = StoredRecord(record_from_json(data), path)
         return found
 
-    def fetched_at(self, web_url: str) -> datetime | None:
-        """When the stored article page was last fetched, or ``None`` when it is not stored."""
-        rows = self._rows("SELECT fetched_at, updated_at FROM records WHERE web_url = ?", (web_url,))
+    def fetched_at(self, url: str) -> datetime | None:
+        """When the stored article page was last fetched, or ``None`` when it is not stored.
+
+        ``url`` is its ``webUrl`` or any URL it was reached under (its aliases).
+        """
+        rows = self._rows(
+            "SELECT fetched_at, updated_at FROM records WHERE web_url = ?"
+            " UNION ALL SELECT r.fetched_at, r.updated_at FROM aliases a JOIN records r ON r.web_url = a.web_url"
+            " WHERE a.url = ?",
+            (url, url),
+        )
         if not rows:
             return None
         return as_utc(rows[0][0] or rows[0][1])
@@ -244,11 +258,30 @@ class RecordStore:
                 marks = ", ".join("?" for _ in chunk)
                 db.execute(self._sql(f"DELETE FROM pending_stories WHERE web_url IN ({marks})"), chunk)
 
-    def delete(self, web_url: str) -> None:
-        """Remove a record, its story terms and its pending mark (its document is the caller's)."""
+    def delete(self, web_url: str, *, successor: str = "") -> None:
+        """Remove a record, its story terms and its pending mark (its document is the caller's).
+
+        Its aliases go to ``successor`` (the record that replaces it) when given, else with it.
+        """
         with self._transaction() as db:
             for table in ("records", "terms", "pending_stories"):
                 db.execute(self._sql(f"DELETE FROM {table} WHERE web_url = ?"), (web_url,))
+            if successor:
+                db.execute(self._sql("UPDATE aliases SET web_url = ? WHERE web_url = ?"), (successor, web_url))
+                self._alias(db, [web_url], successor)
+            else:
+                db.execute(self._sql("DELETE FROM aliases WHERE web_url = ?"), (web_url,))
+
+    def _alias(self, db: Any, urls: Iterable[str], web_url: str) -> None:
+        rows = [(url, web_url) for url in dict.fromkeys(urls) if url and url != web_url]
+        if rows:
+            db.executemany(
+                self._sql(
+                    "INSERT INTO aliases (url, web_url) VALUES (?, ?)"
+                    " ON CONFLICT (url) DO UPDATE SET web_url = excluded.web_url"
+                ),
+                rows,
+            )
 
     def put_many(self, entries: Iterable[tuple[Record, str, dict[str, float]]], now: datetime) -> int:
         """Insert or replace many (record, document path, story terms) in one transaction: imports, benchmarks."""
@@ -283,6 +316,7 @@ class RecordStore:
                 format_instant(now),
             ),
         )
+        self._alias(db, [record.original_url, *record.linked_urls], record.web_url)
         if terms is not None:  # None: keep the terms the record has
             db.execute(self._sql("DELETE FROM terms WHERE web_url = ?"), (record.web_url,))
             if published and terms:
@@ -475,14 +509,52 @@ def _without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def store_location(setting: str) -> str:
-    """Where the store is: ``CRAWLER_STORE_URL`` from the environment wins over the setting."""
-    return os.environ.get(STORE_URL_ENV) or setting
-
-
 def open_store(location: str | Path) -> RecordStore:
-    """Open the store a setting names: a ``postgresql://`` URL, else a SQLite file path."""
+    """Open the store a setting names: a ``postgresql://`` URL, else a SQLite file path (a new connection)."""
     location = str(location)
-    if location.startswith(("postgresql://", "postgres://")):
-        return PostgresStore(location)
-    return SQLiteStore(location)
+    postgres = location.startswith(("postgresql://", "postgres://"))
+    store = PostgresStore(location) if postgres else SQLiteStore(location)
+    logger.info("Opened the record store %s", store.location)
+    return store
+
+
+# --- one connection per process ------------------------------------------------------------------
+# A crawl's spider, pipelines, image store and story step (and, in ``crawlall``, every provider's
+# crawl) share one connection to the store: ``acquire`` opens it on first use, ``release`` closes it
+# when its last user lets go. The commands hold it for their whole run (``held``), so it is opened
+# once per run; code that runs alone (a test, ``scrapy render``) opens and closes it as before.
+# Everything runs in the reactor's thread, and no transaction spans an ``await``.
+
+_shared: dict[str, tuple[RecordStore, int]] = {}
+
+
+def acquire(settings: Any) -> RecordStore:
+    """The process's connection to the store that the ``RECORD_STORE`` setting names."""
+    location = str(settings.get("RECORD_STORE"))
+    store, users = _shared.get(location, (None, 0))
+    if store is None:
+        store = open_store(location)
+    _shared[location] = (store, users + 1)
+    return store
+
+
+def release(store: RecordStore) -> None:
+    """Let go of a store from :func:`acquire`; the last user closes it."""
+    for location, (shared, users) in list(_shared.items()):
+        if shared is store:
+            if users > 1:
+                _shared[location] = (shared, users - 1)
+                return
+            del _shared[location]
+            break
+    store.close()
+
+
+@contextmanager
+def held(settings: Any) -> Iterator[RecordStore]:
+    """The shared store, held open for the block (a command's whole run)."""
+    store = acquire(settings)
+    try:
+        yield store
+    finally:
+        release(store)

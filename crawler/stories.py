@@ -30,8 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from crawler import scoring
-from crawler.publishing.files import staged_write
-from crawler.publishing.frontmatter import render
+from crawler.publishing.writer import DocumentWriter
 from crawler.record import Image, Record, RelatedArticle
 from crawler.store import RecordStore, StoredRecord
 
@@ -304,7 +303,7 @@ class StoryStep:
         self.store = store
         self.config = config
         self.reference_time = reference_time
-        self.include_body = include_body
+        self.writer = DocumentWriter(store, include_body=include_body)
 
     def related_urls(self, web_url: str, vector: dict[str, float], published: datetime, domain: str) -> list[str]:
         """The ``webUrl``s of the records that tell the same story, most similar first."""
@@ -375,13 +374,10 @@ class StoryStep:
         return result
 
     def _rewrite(self, record: Record, document_path: str) -> None:
-        """Store the record, then put its document in place: as the writer, never a document ahead of the store."""
-        if not document_path:
-            self.store.put(record, document_path, self.reference_time)
-            return
-        with staged_write(Path(document_path), render(record, include_body=self.include_body).encode("utf-8")) as doc:
-            self.store.put(record, document_path, self.reference_time)
-            doc.commit()
+        if document_path:
+            self.writer.write(record, self.reference_time, path=Path(document_path))
+        else:
+            self.writer.store_only(record, self.reference_time)
 
 
 def related_entry(record: Record) -> RelatedArticle:

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from crawler.demo.server import SiteServer
-from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX
+from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX, run_crawl
 from tests.small_site import SmallSite
 
 pytestmark = pytest.mark.e2e
@@ -214,3 +214,25 @@ def test_pages_that_lose_their_images_fail_the_coverage_check(cron):
     result = cron.run()
     assert result.returncode == 1
     assert "small: coverage: records with image fell to 0%" in result.stderr
+
+
+def test_a_run_opens_the_record_store_once(tmp_path):
+    """crawlall over two providers (crawls, story step, checks) and a plain crawl: one connection each."""
+    site = SmallSite.create(tmp_path / "site", count=3)
+    with SiteServer(site.root) as server:
+        cron = Cron(tmp_path / "work", site, server)
+        registry = yaml.safe_load(Path(cron.registry).read_text())
+        twin = dict(registry["providers"]["small"], name="Small Twin", domain="small-twin.com")
+        registry["providers"]["twin"] = twin
+        Path(cron.registry).write_text(yaml.safe_dump(registry), encoding="utf-8")
+        result = cron.run()
+        crawl = run_crawl(
+            "small",
+            tmp_path / "crawl",
+            f"start_urls={server.base_url}/feed/",
+            settings={"PROVIDER_REGISTRY": str(cron.registry)},
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Spider opened" in result.stderr and result.stderr.count("Spider opened") == 2
+    assert result.stderr.count("Opened the record store") == 1
+    assert crawl.returncode == 0 and crawl.log.count("Opened the record store") == 1

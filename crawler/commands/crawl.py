@@ -1,7 +1,7 @@
 """``scrapy crawl <spider>``: Scrapy's command, with the project's checks and exit codes.
 
 Before the crawl: arguments, settings and the record store are checked
-(``crawler.commands.preflight``): a bad value exits 2, an unusable store 74,
+(``crawler.commands``): a bad value exits 2, an unusable store 74,
 each with one line. After it: a store that failed mid-crawl exits 74.
 """
 
@@ -13,7 +13,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
-from crawler.commands import preflight, store_outcome
+from crawler.commands import check_options, checked_store, store_outcome
 
 
 class Command(ScrapyCrawl):
@@ -25,13 +25,17 @@ class Command(ScrapyCrawl):
             spider_class = self.crawler_process.spider_loader.load(args[0])
         except KeyError:
             raise UsageError(f"no spider named {args[0]!r} (scrapy list shows them)") from None
-        stop = preflight(self.settings, opts.spargs, [spider_class])
+        stop = check_options(self.settings, opts.spargs, [spider_class])
         if stop is not None:
             self.exitcode = stop
             return
-        crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        with checked_store(self.settings) as stop:
+            if stop is not None:
+                self.exitcode = stop
+                return
+            crawler = self._create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
         failed = store_outcome([crawler])
         if failed is not None:
             self.exitcode = failed

@@ -33,7 +33,7 @@ from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
 from crawler.clock import reference_time
-from crawler.commands import fail, preflight, store_outcome
+from crawler.commands import check_options, checked_store, fail, store_outcome
 from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, summary_dict
 from crawler.publishing.files import write_atomic
@@ -94,7 +94,7 @@ class Command(BaseRunSpiderCommand):
             raise UsageError(f"not in the registry: {', '.join(unknown)}")
         keys = args or [p.key for p in registry if p.enabled]
         loader = self.crawler_process.spider_loader
-        stop = preflight(self.settings, opts.spargs, [loader.load(key) for key in keys])
+        stop = check_options(self.settings, opts.spargs, [loader.load(key) for key in keys])
         if stop is not None:
             self.exitcode = stop
             return
@@ -108,7 +108,8 @@ class Command(BaseRunSpiderCommand):
         if previous:
             logger.warning("Taking over the lock of a run that did not finish (%s)", previous)
         try:
-            self.exitcode = self._crawl(keys, opts)
+            with checked_store(self.settings) as stop:
+                self.exitcode = stop if stop is not None else self._crawl(keys, opts)
         finally:
             lock.release()
 

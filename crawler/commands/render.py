@@ -12,16 +12,14 @@ rebuilds them (atomically; unchanged files are left alone).
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.clock import reference_time
 from crawler.commands.stories import _since
-from crawler.publishing.files import write_atomic
-from crawler.publishing.frontmatter import render
-from crawler.publishing.paths import document_path
-from crawler.store import open_store, store_location
+from crawler.publishing.writer import DocumentWriter
+from crawler.store import held
 
 
 class Command(ScrapyCommand):
@@ -42,18 +40,13 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         output_dir = Path(self.settings.get("OUTPUT_DIR"))
         include_body = self.settings.getbool("DOCUMENT_BODY")
-        store = open_store(store_location(self.settings.get("RECORD_STORE")))
         written = unchanged = 0
-        try:
+        with held(self.settings) as store:
+            writer = DocumentWriter(store, output_dir, include_body=include_body)
+            now = reference_time(self.settings)
             web_urls = args or store.web_urls(provider_domain=opts.provider, since=_since(opts.since))
             for stored in store.get_many(web_urls).values():
-                path = document_path(output_dir, stored.record)
-                if write_atomic(path, render(stored.record, include_body=include_body).encode("utf-8")):
-                    written += 1
-                else:
-                    unchanged += 1
-                if str(path) != stored.document_path:
-                    store.put(stored.record, str(path), datetime.now(UTC))
-        finally:
-            store.close()
+                _, changed = writer.write(stored.record, now)
+                written += changed
+                unchanged += not changed
         print(f"{written} documents written, {unchanged} unchanged, in {output_dir}")

@@ -50,7 +50,7 @@ from crawler.extraction.urls import clean_url, origin_of
 from crawler.failures import failure_reason
 from crawler.options import day, flag, whole
 from crawler.stop import store_failed
-from crawler.store import RecordStore, StoreError, open_store, store_location
+from crawler.store import RecordStore, StoreError, acquire, release
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class ArticleSpider(scrapy.Spider):
             logger.info("Looking back %d days: articles since %s", settings.getint("LOOKBACK_DAYS"), self.since)
         if settings.getbool("INCREMENTAL") and not self.check:
             try:
-                self.store = open_store(store_location(settings.get("RECORD_STORE")))
+                self.store = acquire(settings)
             except StoreError as error:
                 store_failed(self.crawler, error)
 
@@ -389,6 +389,8 @@ class ArticleSpider(scrapy.Spider):
             self._article_error("extraction", response.url, str(error))
             return
         record.original_url = linked_url
+        reached = [linked_url, *response.meta.get("redirect_urls", []), response.url]
+        record.linked_urls = list(dict.fromkeys(clean_url(url) for url in reached))
         record.fetched_at = datetime.now(UTC)
         for note in record.extraction_notes:  # what extraction had to leave out or cut (crawler.record)
             self.crawler.stats.inc_value(f"articles/notes/{note}")
@@ -424,7 +426,7 @@ class ArticleSpider(scrapy.Spider):
         if spider is not self:
             return
         if self.store is not None:
-            self.store.close()
+            release(self.store)
         self.closed_hook()
         stats = self.crawler.stats
         unchanged = len(self._known_unchanged - self._hints.keys())
