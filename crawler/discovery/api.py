@@ -31,7 +31,7 @@ from jmespath.parser import ParsedResult
 
 from crawler.discovery.base import MAX_DOCUMENT_SIZE, DiscoveryError, Link, absolute_url, clean_text, parse_date, to_int
 from crawler.discovery.sniff import GZIP_MAGIC, describe, gunzip, sniff
-from crawler.extraction.context import Hints
+from crawler.extraction.context import HintImage, Hints
 from crawler.extraction.page import JSON_LD_MAX_DEPTH, json_depth
 
 __all__ = ["ApiPage", "PastLastPage", "api_page_url", "parse_api", "parse_wp_posts"]
@@ -91,9 +91,7 @@ def _wp_link(post: dict[str, Any], api_url: str) -> Link | None:
         excerpt=clean_text(_text(post.get("excerpt"))),
         published_at=_wp_date(post, "date_gmt", "date"),
         modified_at=_wp_date(post, "modified_gmt", "modified"),
-        image_url=image_url,
-        image_width=width,
-        image_height=height,
+        image=HintImage(image_url, width, height) if image_url else None,
         categories=_wp_terms(post),
         source="api",
     )
@@ -182,9 +180,9 @@ def _mapped_link(post: dict[str, Any], mapping: Mapping[str, str], api_url: str)
         excerpt=clean_text(_text(value("excerpt"))),
         published_at=_api_date(value("published_at")),
         modified_at=_api_date(value("modified_at")),
-        image_url=image_url,
-        image_width=_pixels(value("image_width")) if image_url else 0,
-        image_height=_pixels(value("image_height")) if image_url else 0,
+        image=HintImage(image_url, _pixels(value("image_width")), _pixels(value("image_height")))
+        if image_url
+        else None,
         categories=_names(value("categories")),
         source="api",
     )

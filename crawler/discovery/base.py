@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from crawler.extraction.context import Hints
+from crawler.extraction.context import HintImage, Hints
 
 # Sitemaps may be 50 MB uncompressed (sitemaps.org); feeds are far smaller. One cap for both.
 MAX_DOCUMENT_SIZE = 50 * 1024 * 1024
@@ -114,15 +114,6 @@ _BLOCK_TAGS = frozenset(
 _DROP_TAGS = ("script", "style", "figure", "noscript", "iframe", "svg")
 
 
-@dataclass(slots=True)
-class FragmentImage:
-    """The first picture of an HTML fragment (a feed item's description or content)."""
-
-    url: str
-    width: int = 0
-    height: int = 0
-
-
 def to_int(value: str | None) -> int:
     """A pixel size from an attribute ("540", "540px"); 0 when it is not a plain number."""
     match = re.match(r"\s*(\d+)(?:\.\d+)?\s*(?:px)?\s*$", value or "")
@@ -137,7 +128,7 @@ def clean_text(value: str, *, debris: bool = True) -> str:
     return html_fragment(value, debris=debris)[0]
 
 
-def html_fragment(value: str, *, debris: bool = True, base: str = "") -> tuple[str, FragmentImage | None]:
+def html_fragment(value: str, *, debris: bool = True, base: str = "") -> tuple[str, HintImage | None]:
     """The cleaned text of an HTML snippet and its first real ``<img>`` (resolved against ``base``)."""
     if not value:
         return "", None
@@ -160,7 +151,7 @@ def _clean_debris(text: str) -> str:
     return text.strip()
 
 
-def _strip_html(value: str, *, debris: bool, base: str) -> tuple[str, FragmentImage | None]:
+def _strip_html(value: str, *, debris: bool, base: str) -> tuple[str, HintImage | None]:
     try:
         root = lxml.html.fragment_fromstring(value, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -178,7 +169,7 @@ def _strip_html(value: str, *, debris: bool, base: str) -> tuple[str, FragmentIm
     return root.text_content(), image
 
 
-def _first_image(root: lxml.html.HtmlElement, base: str) -> FragmentImage | None:
+def _first_image(root: lxml.html.HtmlElement, base: str) -> HintImage | None:
     for img in root.iter("img"):
         width, height = to_int(img.get("width")), to_int(img.get("height"))
         if width == 1 or height == 1:  # tracking pixel
@@ -186,5 +177,5 @@ def _first_image(root: lxml.html.HtmlElement, base: str) -> FragmentImage | None
         src = img.get("src") or img.get("data-src") or img.get("data-lazy-src") or ""
         url = absolute_url(src, base)
         if url:
-            return FragmentImage(url, width, height)
+            return HintImage(url, width, height)
     return None

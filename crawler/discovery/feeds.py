@@ -11,7 +11,6 @@ from lxml import etree
 from crawler.discovery.base import (
     MAX_DOCUMENT_SIZE,
     DiscoveryError,
-    FragmentImage,
     Link,
     absolute_url,
     html_fragment,
@@ -21,7 +20,7 @@ from crawler.discovery.base import (
 )
 from crawler.discovery.sniff import GZIP_MAGIC, describe, gunzip, sniff, strip_leading_junk
 from crawler.discovery.xmldoc import children, local_name, parse_xml, text_of
-from crawler.extraction.context import Hints
+from crawler.extraction.context import HintImage, Hints
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -44,7 +43,7 @@ _CONTENT_EXCERPT_CHARS = 600  # when an item has only full content, a hint needs
 @dataclass(slots=True)
 class _Picture:
     rank: int  # lower is better: media:content < media:thumbnail < enclosure < description < content
-    image: FragmentImage
+    image: HintImage
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +130,7 @@ def _rss_item(item: etree._Element, feed_url: str) -> Link | None:
         elif local == "enclosure" and child.get("type", "").lower().startswith("image/"):
             url = absolute_url(child.get("url", ""), base)
             if url:
-                pictures.append(_Picture(2, FragmentImage(url)))
+                pictures.append(_Picture(2, HintImage(url)))
     href = original or link or atom_link or (guid if guid.startswith(("http://", "https://")) else "")
     href = href or item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about", "")
     return _link(href, base, title, description, content, published, modified, categories, pictures)
@@ -155,7 +154,7 @@ def _atom_entry(entry: etree._Element, feed_url: str) -> Link | None:
             href = absolute_url(child.get("href", ""), child.base or base)
             links.append((rel, href))
             if rel == "enclosure" and child.get("type", "").lower().startswith("image/") and href:
-                pictures.append(_Picture(2, FragmentImage(href)))
+                pictures.append(_Picture(2, HintImage(href)))
         elif local == "id":
             entry_id = text_of(child)
         elif local == "title":
@@ -197,7 +196,7 @@ def _media_pictures(local: str, element: etree._Element, base: str) -> list[_Pic
         if not is_image and (medium or kind or not url.lower().split("?")[0].endswith(_IMAGE_EXTENSIONS)):
             # A video's media:content may hold its poster as a media:thumbnail child.
             return [p for _, sub_local, sub in children(element) for p in _media_pictures(sub_local, sub, base)]
-    size = FragmentImage(url, to_int(element.get("width")), to_int(element.get("height")))
+    size = HintImage(url, to_int(element.get("width")), to_int(element.get("height")))
     return [_Picture(0 if local == "content" else 1, size)]
 
 
@@ -229,9 +228,7 @@ def _link(
         excerpt=excerpt,
         published_at=published,
         modified_at=modified,
-        image_url=picture.url if picture else "",
-        image_width=picture.width if picture else 0,
-        image_height=picture.height if picture else 0,
+        image=picture,
         categories=list(dict.fromkeys(c for c in (html_fragment(c, debris=False)[0] for c in categories) if c)),
         source="feed",
     )

@@ -10,7 +10,7 @@ from lxml import etree
 from crawler.discovery.base import MAX_DOCUMENT_SIZE, DiscoveryError, Link, absolute_url, html_fragment, parse_date
 from crawler.discovery.sniff import GZIP_MAGIC, describe, gunzip, sniff, strip_leading_junk
 from crawler.discovery.xmldoc import children, local_name, parse_xml, text_of
-from crawler.extraction.context import Hints
+from crawler.extraction.context import HintImage, Hints
 
 _ENTRY_NAMES = {"urlset": "url", "sitemapindex": "sitemap"}
 _SITEMAP_LINE = re.compile(r"^[ \t]*sitemap[ \t]*:[ \t]*(\S+)", re.I | re.M)
@@ -61,9 +61,10 @@ def _entry(entry: etree._Element, sitemap_url: str) -> Link | None:
             hints.modified_at = parse_date(text_of(child))
         elif local == "news":
             _news_hints(child, hints)
-        elif local == "image" and not hints.image_url:
+        elif local == "image" and not hints.image:
             image_loc = next((text_of(c) for _, name, c in children(child) if name == "loc"), "")
-            hints.image_url = absolute_url(image_loc, sitemap_url)
+            image_url = absolute_url(image_loc, sitemap_url)
+            hints.image = HintImage(image_url) if image_url else None
     url = absolute_url(location, sitemap_url)
     return Link(url, hints) if url else None
 

@@ -27,21 +27,33 @@ class SiteRules:
     default_category: str = "news"
 
 
+@dataclass(frozen=True, slots=True)
+class HintImage:
+    """A picture a source named: its URL and the size the source gave (0 when it gave none), together.
+
+    A hint's image is one picture: hints from several sources never mix one's URL with another's size.
+    """
+
+    url: str
+    width: int = 0
+    height: int = 0
+
+
 @dataclass(slots=True)
 class Hints:
     """What a feed, sitemap, listing or API already said about an article.
 
     Hints fill gaps; the article page wins where it is explicit (see
-    ``crawler.extraction`` for the precedence of each field).
+    ``crawler.extraction`` for the precedence of each field). Plain, picklable
+    data: they travel with the article's request (its ``cb_kwargs``), so a
+    resumed ``JOBDIR`` crawl, or a request scheduled by another process, has them.
     """
 
     title: str = ""
     excerpt: str = ""
     published_at: datetime | None = None  # aware when the source gave an offset
     modified_at: datetime | None = None
-    image_url: str = ""
-    image_width: int = 0
-    image_height: int = 0
+    image: HintImage | None = None
     categories: list[str] = field(default_factory=list)  # section / category / tag names
     source: str = ""  # "feed", "sitemap", "listing", "api": for logs
 
@@ -52,9 +64,20 @@ class Hints:
             excerpt=self.excerpt or other.excerpt,
             published_at=self.published_at or other.published_at,
             modified_at=self.modified_at or other.modified_at,
-            image_url=self.image_url or other.image_url,
-            image_width=self.image_width or other.image_width,
-            image_height=self.image_height or other.image_height,
+            image=self.image or other.image,  # one source's picture, URL and size together
             categories=list(dict.fromkeys([*self.categories, *other.categories])),
             source=self.source or other.source,
         )
+
+    # What the extractor reads of the image (the picture's parts).
+    @property
+    def image_url(self) -> str:
+        return self.image.url if self.image else ""
+
+    @property
+    def image_width(self) -> int:
+        return self.image.width if self.image else 0
+
+    @property
+    def image_height(self) -> int:
+        return self.image.height if self.image else 0

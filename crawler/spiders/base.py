@@ -102,7 +102,10 @@ class ArticleSpider(scrapy.Spider):
         self.report: dict[str, SourceReport] = {}
         self.store: RecordStore | None = None  # what earlier runs fetched (incremental crawling)
         self._known_unchanged: set[str] = set()
-        self._hints: dict[str, Hints] = {}  # article URL -> what the sources said about it
+        self._requested: set[str] = set()  # article URLs requested in this run
+        # What sources said about an article after its request was made: merged in when it is parsed.
+        # (What was known when it was requested travels with the request itself.)
+        self._later_hints: dict[str, Hints] = {}
         self._scheduled = 0
         self._failed = 0
         self._extracted = 0
@@ -311,8 +314,8 @@ class ArticleSpider(scrapy.Spider):
             stats.inc_value("discovery/skipped/too_old")
             return None
         hints = self._without_placeholder(link.hints, url)
-        if url in self._hints:  # reached again through another source: keep what both said
-            self._hints[url] = self._hints[url].merge(hints)
+        if url in self._requested:  # reached again through another source: keep what both said
+            self._later_hints[url] = self._later_hints.get(url, Hints()).merge(hints)
             stats.inc_value("discovery/skipped/seen")
             return None
         if self._unchanged_since_fetched(url, hints):
@@ -321,7 +324,7 @@ class ArticleSpider(scrapy.Spider):
         if self.limit is not None and self._scheduled - self._failed >= self.limit:
             stats.inc_value("discovery/skipped/limit")
             return None
-        self._hints[url] = hints
+        self._requested.add(url)
         self._scheduled += 1
         stats.inc_value("discovery/articles")
         return scrapy.Request(
@@ -329,7 +332,7 @@ class ArticleSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
-            cb_kwargs={"linked_url": link.url.split("#", 1)[0], "hint_key": url},
+            cb_kwargs={"linked_url": link.url.split("#", 1)[0], "hints": hints},
         )
 
     def _unchanged_since_fetched(self, url: str, hints: Hints) -> bool:
@@ -352,8 +355,8 @@ class ArticleSpider(scrapy.Spider):
         image from a later source (a feed item's figure) is not shadowed.
         """
         placeholders = self.site_rules(url).placeholder_images
-        if hints.image_url and any(p in hints.image_url for p in placeholders):
-            return dataclasses.replace(hints, image_url="", image_width=0, image_height=0)
+        if hints.image and any(p in hints.image.url for p in placeholders):
+            return dataclasses.replace(hints, image=None)
         return hints
 
     def source_failed(self, failure: Failure) -> None:
@@ -369,10 +372,11 @@ class ArticleSpider(scrapy.Spider):
 
     # --- articles -------------------------------------------------------
 
-    def parse_article(self, response: Response, linked_url: str, hint_key: str) -> Iterator[Any]:
+    def parse_article(self, response: Response, linked_url: str, hints: Hints | None = None) -> Iterator[Any]:
         """An article page: extract its record, with what the sources said as hints."""
         if self.limit is not None and self._extracted >= self.limit:
             raise CloseSpider("limit")
+        requested = response.meta.get("redirect_urls", [response.request.url])[0]  # the URL asked for
         content_type = _content_type(response)
         if sniff(response.body, response.url, content_type) != "html":
             self._article_error("not_html", response.url, "the article URL did not return an HTML page")
@@ -382,7 +386,7 @@ class ArticleSpider(scrapy.Spider):
                 response.body,
                 response.url,
                 self.site_rules(response.url),
-                self._hints.get(hint_key, Hints()),
+                (hints or Hints()).merge(self._later_hints.pop(clean_url(requested), Hints())),
                 encoding=http_content_type_encoding(content_type),
             )
         except ExtractionError as error:
@@ -403,9 +407,9 @@ class ArticleSpider(scrapy.Spider):
 
     def _parse_start_article(self, response: Response) -> Iterator[Any]:
         url = clean_url(response.url)
-        self._hints.setdefault(url, Hints())
+        self._requested.add(url)
         self.crawler.stats.inc_value("discovery/articles")
-        yield from self.parse_article(response, linked_url=response.url.split("#", 1)[0], hint_key=url)
+        yield from self.parse_article(response, linked_url=response.url.split("#", 1)[0])
 
     def article_failed(self, failure: Failure) -> None:
         self._failed += 1
@@ -429,7 +433,7 @@ class ArticleSpider(scrapy.Spider):
             release(self.store)
         self.closed_hook()
         stats = self.crawler.stats
-        unchanged = len(self._known_unchanged - self._hints.keys())
+        unchanged = len(self._known_unchanged - self._requested)
         if unchanged:
             stats.set_value("discovery/skipped/unchanged", unchanged)
         if not stats.get_value("discovery/articles") and not unchanged:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from crawler.extraction.context import Hints, SiteRules
+from crawler.extraction.context import HintImage, Hints, SiteRules
 from crawler.extraction.images import article_images, is_rejected_image
 
 from .helpers import page
@@ -89,14 +89,14 @@ def test_placeholder_from_rules_is_rejected_and_hint_replaces_it() -> None:
     head = '<meta property="og:image" content="https://x.com/uploads/technode-news-feed-1-1.png">'
     rules = SiteRules(placeholder_images=("technode-news-feed-1-1.png",))
     assert article_images(page(head), rules) == []
-    hint = Hints(image_url="https://x.com/uploads/real.jpg", image_width=1024, image_height=576)
+    hint = Hints(image=HintImage("https://x.com/uploads/real.jpg", 1024, 576))
     lead = article_images(page(head), rules, hint)[0]
     assert (lead.url, lead.width, lead.height) == ("https://x.com/uploads/real.jpg", 1024, 576)
 
 
 def test_hint_only_when_page_has_nothing_better() -> None:
     head = '<meta property="og:image" content="https://x.com/page.jpg">'
-    assert urls(article_images(page(head), hints=Hints(image_url="https://x.com/feed.jpg")))[0] == (
+    assert urls(article_images(page(head), hints=Hints(image=HintImage("https://x.com/feed.jpg"))))[0] == (
         "https://x.com/page.jpg"
     )
 
