@@ -23,7 +23,11 @@ from crawler.record import CATEGORIES
 
 DEFAULT_REGISTRY = Path(__file__).with_name("providers.yaml")
 
-SourceKind = Literal["feed", "sitemap", "listing", "wp-api", "api"]
+# Where articles are listed. A registry entry names one of the first five; a crawl may also start
+# at an ``article`` page, at a ``site``'s home page (``scrapy crawl news -a site=``), or at a URL of no
+# kind (None), recognised by its content.
+REGISTRY_KINDS = ("feed", "sitemap", "listing", "wp-api", "api")
+SourceKind = Literal["feed", "sitemap", "listing", "wp-api", "api", "article", "site"]
 
 
 class RegistryError(ValueError):
@@ -60,8 +64,8 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: SourceKind
     url: str
+    kind: SourceKind | None = None  # None: recognise it by its content
     max_pages: int = Field(default=5, ge=1, le=1000)  # listing / API pagination bound
     page_param: str = "page"  # api: the query parameter that selects a page
     mapping: dict[str, str] = Field(default_factory=dict)  # api: field -> JMESPath expression
@@ -130,6 +134,14 @@ class ProviderConfig(BaseModel):
             if not re.fullmatch(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", domain):
                 raise ValueError(f"{domain!r} is not a lower-case domain name")
         return value
+
+    @field_validator("sources")
+    @classmethod
+    def _listing_kinds(cls, sources: tuple[Source, ...]) -> tuple[Source, ...]:
+        for source in sources:
+            if source.kind not in REGISTRY_KINDS:
+                raise ValueError(f"source {source.url}: kind must be one of {', '.join(REGISTRY_KINDS)}")
+        return sources
 
     @field_validator("timezone")
     @classmethod

@@ -39,7 +39,8 @@ from crawler.middlewares.addresses import (
     parse_allowed_origins,
 )
 from crawler.record import Image, Provider, Record
-from crawler.spiders.base import ArticleSpider, StartSource
+from crawler.registry import Source
+from crawler.spiders.base import ArticleSpider
 from tests.crawling import run_crawl
 from tests.small_site import PAGE, SmallSite
 
@@ -145,8 +146,8 @@ class LocalSpider(ArticleSpider):
 
     name = "local"
 
-    def start_sources(self) -> list[StartSource]:
-        return [StartSource(f"{TRUSTED}/feed/")]
+    def start_sources(self) -> list[Source]:
+        return [Source(url=f"{TRUSTED}/feed/")]
 
     def trusted_domains(self) -> set[str]:
         return {"small-news.com"}

@@ -66,6 +66,7 @@ def test_good_entry(tmp_path):
         (("'^/news/[^/]+$'", "'^/news/(['"), "is not a valid regex"),
         (('url: "https://example.com/feed/"', 'url: "feed/"'), "is not an absolute http(s) URL"),
         (("kind: feed", "kind: rss"), "sources.0.kind"),
+        (("kind: feed", "kind: article"), "kind must be one of feed, sitemap, listing, wp-api, api"),
         (("domain: example.com", "domain: Example.COM"), "is not a lower-case domain name"),
         (("    name: Example News\n", ""), "name: Field required"),
         (("timezone:", "time_zone:"), "time_zone: Extra inputs are not permitted"),

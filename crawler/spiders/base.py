@@ -49,6 +49,7 @@ from crawler.extraction.context import Hints, SiteRules
 from crawler.extraction.urls import clean_url, origin_of
 from crawler.failures import failure_reason
 from crawler.options import day, flag, whole
+from crawler.registry import Source
 from crawler.stop import store_failed
 from crawler.store import RecordStore, StoreError, acquire, release
 
@@ -65,18 +66,6 @@ class SourceReport:
     articles: int = 0
     newest: datetime | None = None
     problem: str = ""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class StartSource:
-    """Where a crawl starts: a registry source kind, ``article`` (a page to extract as it is),
-    or None ("recognise it by its content")."""
-
-    url: str
-    kind: str | None = None
-    max_pages: int = 1
-    page_param: str = "page"
-    mapping: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 class ArticleSpider(scrapy.Spider):
@@ -133,7 +122,7 @@ class ArticleSpider(scrapy.Spider):
 
     # --- what subclasses say --------------------------------------------
 
-    def start_sources(self) -> list[StartSource]:
+    def start_sources(self) -> list[Source]:
         raise NotImplementedError
 
     def is_article_url(self, url: str) -> bool:
@@ -161,7 +150,7 @@ class ArticleSpider(scrapy.Spider):
         for source in self.start_sources():
             yield self.source_request(source)
 
-    def source_request(self, source: StartSource, *, depth: int = 0, page: int = 1) -> scrapy.Request:
+    def source_request(self, source: Source, *, depth: int = 0, page: int = 1) -> scrapy.Request:
         """The request that reads a source (or one page of it)."""
         if source.kind in ("api", "wp-api"):
             url = api_page_url(
@@ -182,7 +171,7 @@ class ArticleSpider(scrapy.Spider):
 
     # --- sources --------------------------------------------------------
 
-    def parse_source(self, response: Response, source: StartSource, depth: int, page: int) -> Iterator[Any]:
+    def parse_source(self, response: Response, source: Source, depth: int, page: int) -> Iterator[Any]:
         """A feed, sitemap or listing page: follow its article links (and sub-sitemaps or next pages)."""
         found = sniff(response.body, response.url, _content_type(response))
         self.crawler.stats.inc_value(f"discovery/sources/{found}")
@@ -195,7 +184,8 @@ class ArticleSpider(scrapy.Spider):
             elif found == "sitemap":
                 yield from self._parse_sitemap(response, source, depth)
             elif found == "json":
-                yield from self.parse_api_page(response, dataclasses.replace(source, kind="wp-api"), depth, page)
+                as_api = source.model_copy(update={"kind": "wp-api", "max_pages": self._pages_of(source)})
+                yield from self.parse_api_page(response, as_api, depth, page)
             elif found == "html" and (
                 source.kind == "article" or (source.kind is None and self.is_article_url(response.url))
             ):
@@ -210,7 +200,7 @@ class ArticleSpider(scrapy.Spider):
             self.report.setdefault(response.url, SourceReport()).problem = str(error)
             logger.warning("Source %s (%s) cannot be read: %s", response.url, source.kind or found, error)
 
-    def _parse_sitemap(self, response: Response, source: StartSource, depth: int) -> Iterator[scrapy.Request]:
+    def _parse_sitemap(self, response: Response, source: Source, depth: int) -> Iterator[scrapy.Request]:
         sitemap = parse_sitemap(response.body, response.url)
         if sitemap.truncated:
             self.crawler.stats.inc_value("discovery/sources_truncated")
@@ -232,19 +222,25 @@ class ArticleSpider(scrapy.Spider):
         for link in children:
             # A child already read in this run (an index that lists itself or loops) is skipped by
             # Scrapy's duplicate filter, so a looping index ends.
-            child = StartSource(link.url, kind="sitemap")
+            child = source.model_copy(update={"url": link.url, "kind": "sitemap"})
             yield self.source_request(child, depth=depth + 1)
 
-    def _parse_listing(self, response: Response, source: StartSource, page: int) -> Iterator[scrapy.Request]:
+    def _parse_listing(self, response: Response, source: Source, page: int) -> Iterator[scrapy.Request]:
         listing = parse_listing(response.body, response.url)
         links = [Link(url, Hints(source="listing")) for url in listing.links]
         yield from self.follow_articles(links, response.url)
-        max_pages = source.max_pages if source.kind else self.settings.getint("DISCOVERY_MAX_LISTING_PAGES")
+        max_pages = self._pages_of(source)
         if page < max_pages and listing.next_pages and not self.check:
-            next_page = dataclasses.replace(source, url=listing.next_pages[0], kind="listing", max_pages=max_pages)
+            next_page = source.model_copy(
+                update={"url": listing.next_pages[0], "kind": "listing", "max_pages": max_pages}
+            )
             yield self.source_request(next_page, page=page + 1)
 
-    def parse_api_page(self, response: Response, source: StartSource, depth: int, page: int) -> Iterator[Any]:
+    def _pages_of(self, source: Source) -> int:
+        """How many pages of a listing or API to read: the source's bound, or the setting's for a start URL."""
+        return source.max_pages if source.kind else self.settings.getint("DISCOVERY_MAX_LISTING_PAGES")
+
+    def parse_api_page(self, response: Response, source: Source, depth: int, page: int) -> Iterator[Any]:
         """One page of a JSON API: follow its articles, then ask for the next page."""
         self.crawler.stats.inc_value("discovery/sources/api")
         try:

@@ -26,8 +26,8 @@ from crawler.discovery import feed_links, robots_sitemaps, sniff
 from crawler.discovery.articles import looks_like_article_url
 from crawler.extraction.context import SiteRules
 from crawler.extraction.urls import registrable_domain
-from crawler.registry import Registry, load_registry
-from crawler.spiders.base import ArticleSpider, StartSource, host_of, split_urls
+from crawler.registry import Registry, Source, load_registry
+from crawler.spiders.base import ArticleSpider, host_of, split_urls
 
 
 class NewsSpider(ArticleSpider):
@@ -47,10 +47,10 @@ class NewsSpider(ArticleSpider):
         super().__init__(**kwargs)
         self.registry = registry
         self.sources = [
-            *(StartSource(u, kind="article") for u in split_urls(url)),
-            *(StartSource(u, kind="feed") for u in split_urls(feed)),
-            *(StartSource(u, kind="sitemap") for u in split_urls(sitemap)),
-            *(StartSource(u, kind="site") for u in split_urls(site)),
+            *(Source(url=u, kind="article") for u in split_urls(url)),
+            *(Source(url=u, kind="feed") for u in split_urls(feed)),
+            *(Source(url=u, kind="sitemap") for u in split_urls(sitemap)),
+            *(Source(url=u, kind="site") for u in split_urls(site)),
         ]
         if not self.sources:
             raise ValueError("say what to crawl: -a url=…, -a feed=…, -a sitemap=… or -a site=…")
@@ -64,10 +64,10 @@ class NewsSpider(ArticleSpider):
         registry = load_registry(crawler.settings.get("PROVIDER_REGISTRY"))
         return super().from_crawler(crawler, registry, *args, **kwargs)
 
-    def start_sources(self) -> list[StartSource]:
+    def start_sources(self) -> list[Source]:
         return self.sources
 
-    def source_request(self, source: StartSource, *, depth: int = 0, page: int = 1) -> scrapy.Request:
+    def source_request(self, source: Source, *, depth: int = 0, page: int = 1) -> scrapy.Request:
         if source.kind == "site":
             return scrapy.Request(source.url, callback=self.parse_site, errback=self.source_failed)
         return super().source_request(source, depth=depth, page=page)
@@ -80,18 +80,18 @@ class NewsSpider(ArticleSpider):
         feeds = feed_links(response.body, response.url)
         self.logger.info("Site %s: %d feed(s) found: %s", response.url, len(feeds), ", ".join(feeds) or "none")
         for feed in feeds:
-            yield self.source_request(StartSource(feed, kind="feed"))
+            yield self.source_request(Source(url=feed, kind="feed"))
         yield scrapy.Request(
             urljoin(response.url, "/robots.txt"), callback=self.parse_robots, errback=self.source_failed
         )
         if not feeds:
-            yield from self.parse_source(response, StartSource(response.url, kind="listing", max_pages=3), 0, 1)
+            yield from self.parse_source(response, Source(url=response.url, kind="listing", max_pages=3), 0, 1)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         sitemaps = robots_sitemaps(response.body, response.url)
         self.logger.info("%s names %d sitemap(s)", response.url, len(sitemaps))
         for sitemap in sitemaps:
-            yield self.source_request(StartSource(sitemap, kind="sitemap"))
+            yield self.source_request(Source(url=sitemap, kind="sitemap"))
 
     def is_article_url(self, url: str) -> bool:
         return registrable_domain(host_of(url)) in self.domains and looks_like_article_url(url)

@@ -25,7 +25,7 @@ from crawler.extraction.context import SiteRules
 from crawler.extraction.urls import registrable_domain
 from crawler.options import flag
 from crawler.registry import ProviderConfig, Source, load_registry
-from crawler.spiders.base import ArticleSpider, StartSource, host_of, split_urls
+from crawler.spiders.base import ArticleSpider, host_of, split_urls
 
 
 class ProviderSpider(ArticleSpider):
@@ -57,14 +57,14 @@ class ProviderSpider(ArticleSpider):
         spider.allowed_domains = [*provider.all_domains, *sorted(spider._extra_hosts)]
         return spider
 
-    def start_sources(self) -> list[StartSource]:
+    def start_sources(self) -> list[Source]:
         if not self.start_urls:
-            return [_start_source(source) for source in self.provider.sources]
+            return list(self.provider.sources)
         by_location = {_location(s.url): s for s in self.provider.sources}
         starts = []
         for url in self.start_urls:
             source = by_location.get(_location(url))
-            starts.append(_start_source(source, url) if source else StartSource(url))
+            starts.append(source.model_copy(update={"url": url}) if source else Source(url=url))
         return starts
 
     def is_article_url(self, url: str) -> bool:
@@ -105,13 +105,3 @@ def _location(url: str) -> str:
     """A URL's path and query: what a source is recognised by on another host."""
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-
-
-def _start_source(source: Source, url: str | None = None) -> StartSource:
-    return StartSource(
-        url=url or source.url,
-        kind=source.kind,
-        max_pages=source.max_pages,
-        page_param=source.page_param,
-        mapping=dict(source.mapping),
-    )
