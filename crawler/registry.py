@@ -8,7 +8,7 @@ entry and fails at start-up with a message naming the entry and the problem.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -230,8 +230,23 @@ class Registry:
 
 
 def load_registry(path: str | Path = DEFAULT_REGISTRY) -> Registry:
-    """Read and validate a registry file; raise :class:`RegistryError` naming the bad entry."""
+    """Read and validate a registry file; raise :class:`RegistryError` naming the bad entry.
+
+    Read once per process: the spider loader, every spider, the scoring step and the
+    commands all ask for it, and get the same (immutable) registry until the file changes.
+    """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise RegistryError(f"{path}: cannot read the provider registry: {error}") from None
+    return _read_registry(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_registry(location: str, mtime_ns: int, size: int) -> Registry:
+    """The registry at ``location`` as of that modification time and size (the cache's key)."""
+    path = Path(location)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:

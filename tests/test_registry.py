@@ -113,3 +113,11 @@ def test_api_source_needs_a_valid_mapping(tmp_path):
     )
     with pytest.raises(RegistryError, match="a feed source takes no mapping"):
         load_registry(write(tmp_path, feed_with_mapping))
+
+
+def test_the_registry_is_read_once_until_its_file_changes(tmp_path):
+    path = write(tmp_path, GOOD_ENTRY)
+    first = load_registry(path)
+    assert load_registry(str(path)) is first  # every caller of a process shares one reading
+    path.write_text(GOOD_ENTRY.replace("Example News", "Example Daily"), encoding="utf-8")
+    assert load_registry(path).get("example").name == "Example Daily"
