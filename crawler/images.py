@@ -34,7 +34,6 @@ import logging
 import time
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -56,6 +55,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.python.failure import Failure
 
+from crawler import clock
 from crawler.failures import failure_reason
 from crawler.middlewares.addresses import ForbiddenAddress
 from crawler.publishing.files import remove_abandoned_temporaries, write_once
@@ -424,7 +424,8 @@ class ImageStorePipeline(FilesPipeline):
             return self._failed(request.url, "not_stored", f"{path}: {error}")
         try:
             assert self.index is not None
-            self.index.put_image(request.url, sha256, path, picture.width, picture.height, datetime.now(UTC))
+            now = clock.now(self.crawler.settings)
+            self.index.put_image(request.url, sha256, path, picture.width, picture.height, now)
         except (AssertionError, StoreError) as error:
             if isinstance(error, StoreError):
                 store_failed(self.crawler, error)

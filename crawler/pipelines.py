@@ -70,7 +70,9 @@ class NormalizePipeline:
         record.web_url = clean_url(record.web_url) if record.web_url else ""
         record.amp_web_url = clean_url(record.amp_web_url) if record.amp_web_url else record.web_url
         record.text = unicodedata.normalize("NFC", record.text)
-        if record.published_at is not None:
+        if record.published_at is not None and record.published_at.tzinfo is not None:
+            # Extraction gives aware instants (a time without offset read in the provider's zone,
+            # crawler.clock.in_zone); a naive one is left for validation to drop (naive_published_at).
             record.published_at = as_utc(record.published_at).replace(microsecond=0)
         return record
 

@@ -242,3 +242,11 @@ def test_http_and_https_spellings_are_one_document_under_https(tmp_path, monkeyp
     run_all(crawler, make_record(web_url="http://technode.com/a/", original_url="http://technode.com/a/"))
     assert [parse(p.read_text(encoding="utf-8")).web_url for p in documents] == ["https://technode.com/a/"]
     assert len(list((tmp_path / "output").rglob("*.md"))) == 1
+
+
+def test_a_naive_publication_time_is_not_guessed_but_dropped(tmp_path):
+    """Extraction reads a time without offset in the provider's zone; a naive one reaching the pipelines is a bug."""
+    record = pipelines.NormalizePipeline().process_item(make_record(published_at=datetime(2021, 8, 30, 6, 3)))
+    crawler = make_crawler(tmp_path)
+    with pytest.raises(DropItem, match="naive_published_at"):
+        pipelines.ValidatePipeline.from_crawler(crawler).process_item(record)

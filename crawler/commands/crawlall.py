@@ -24,7 +24,6 @@ import logging
 import os
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy import signals
@@ -32,7 +31,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
-from crawler.clock import reference_time
+from crawler.clock import reference_time, utc_now
 from crawler.commands import check_options, checked_store, fail, store_outcome
 from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, summary_dict
@@ -65,7 +64,7 @@ class RunLock:
             return False, previous
         self._file.seek(0)
         self._file.truncate()
-        self._file.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
+        self._file.write(f"pid {os.getpid()} since {utc_now():%Y-%m-%dT%H:%M:%SZ}\n")
         self._file.flush()
         return True, previous
 
@@ -114,7 +113,7 @@ class Command(BaseRunSpiderCommand):
             lock.release()
 
     def _crawl(self, keys: list[str], opts: argparse.Namespace) -> int:
-        started = datetime.now(UTC)
+        started = utc_now()
         clock = time.monotonic()
         # The story step runs once for all providers below, not at the end of each crawl.
         self.settings.set("STORIES_ENABLED", False, priority="cmdline")

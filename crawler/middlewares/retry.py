@@ -41,6 +41,8 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.python import global_object_name
 from scrapy.utils.response import response_status_message
 
+from crawler.clock import utc_now
+
 if TYPE_CHECKING:
     import scrapy
     from scrapy.http import Request, Response
@@ -81,7 +83,7 @@ def parse_retry_after(value: bytes | str | None, reference: datetime | None = No
         return None
     if when.tzinfo is None:  # an HTTP-date is always GMT
         when = when.replace(tzinfo=UTC)
-    return max((when - (reference or datetime.now(UTC))).total_seconds(), 0.0)
+    return max((when - (reference or utc_now())).total_seconds(), 0.0)
 
 
 def _response_date(response: Response) -> datetime | None:

@@ -40,6 +40,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from crawler import clock
 from crawler.clock import reference_time
 from crawler.discovery import DiscoveryError, Link, parse_listing, parse_sitemap, sniff
 from crawler.discovery.api import PastLastPage, api_page_url, parse_api, parse_wp_posts
@@ -214,7 +215,7 @@ class ArticleSpider(scrapy.Spider):
             logger.warning("Sitemap index %s is nested %d deep; not following it further", response.url, depth)
             self.crawler.stats.inc_value("discovery/sitemaps_too_deep")
             return
-        children = [link for link in sitemap.links if not self.older_than_since(link.hints.modified_at)]
+        children = [link for link in sitemap.links if not self.older_than_since(link.hints.modified_at, link.url)]
         if not children:
             self.empty_source(response.url, "sitemap index", f"{len(sitemap.links)} sitemaps, none new enough")
         if self.check:
@@ -306,7 +307,7 @@ class ArticleSpider(scrapy.Spider):
         if len(url) > self.settings.getint("URLLENGTH_LIMIT"):  # UrlLengthMiddleware would drop it unsaid
             self._article_error("url_too_long", url[:200] + "…", f"{len(url):,} characters, over URLLENGTH_LIMIT")
             return None
-        if self.older_than_since(link.hints.published_at):
+        if self.older_than_since(link.hints.published_at, url):
             stats.inc_value("discovery/skipped/too_old")
             return None
         hints = self._without_placeholder(link.hints, url)
@@ -391,10 +392,10 @@ class ArticleSpider(scrapy.Spider):
         record.original_url = linked_url
         reached = [linked_url, *response.meta.get("redirect_urls", []), response.url]
         record.linked_urls = list(dict.fromkeys(clean_url(url) for url in reached))
-        record.fetched_at = datetime.now(UTC)
+        record.fetched_at = clock.now(self.settings)
         for note in record.extraction_notes:  # what extraction had to leave out or cut (crawler.record)
             self.crawler.stats.inc_value(f"articles/notes/{note}")
-        if self.older_than_since(record.published_at):
+        if self.older_than_since(record.published_at, response.url):
             self.crawler.stats.inc_value("articles/skipped/too_old")
             return
         self._extracted += 1
@@ -419,8 +420,11 @@ class ArticleSpider(scrapy.Spider):
 
     # --- helpers --------------------------------------------------------
 
-    def older_than_since(self, instant: datetime | None) -> bool:
-        return self.since is not None and instant is not None and instant.astimezone(UTC).date() < self.since
+    def older_than_since(self, instant: datetime | None, url: str) -> bool:
+        """Whether ``instant`` is before ``since`` (one without offset is read in the zone of the site at ``url``)."""
+        if self.since is None or instant is None:
+            return False
+        return clock.in_zone(instant, self.site_rules(url).timezone).astimezone(UTC).date() < self.since
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is not self:
