@@ -32,8 +32,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -100,16 +98,8 @@ class ArticleSpider(scrapy.Spider):
         self._failed = 0
         self._extracted = 0
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
-        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
-        return spider
-
-    def _opened(self, spider: scrapy.Spider) -> None:
-        if spider is not self:
-            return
+    def _open(self) -> None:
+        """Before the first request: the look-back window, and the store the incremental check reads."""
         settings = self.crawler.settings
         if self.since is None and settings.getint("LOOKBACK_DAYS") > 0:
             now = reference_time(settings)
@@ -148,6 +138,7 @@ class ArticleSpider(scrapy.Spider):
     # --- where to start -------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._open()
         for source in self.start_sources():
             yield self.source_request(source)
 
@@ -426,12 +417,11 @@ class ArticleSpider(scrapy.Spider):
             return False
         return clock.in_zone(instant, self.site_rules(url).timezone).astimezone(UTC).date() < self.since
 
-    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
-        if spider is not self:
-            return
+    def closed(self, reason: str) -> None:
+        """Scrapy calls this when the spider closes: let go of the store, say what discovery found."""
         if self.store is not None:
             release(self.store)
-        self.closed_hook()
+            self.store = None
         stats = self.crawler.stats
         unchanged = len(self._known_unchanged - self._requested)
         if unchanged:
@@ -439,9 +429,6 @@ class ArticleSpider(scrapy.Spider):
         if not stats.get_value("discovery/articles") and not unchanged:
             stats.set_value("discovery/no_articles", 1)
             logger.warning("%s: discovery found no article at all; check its sources and URL rules", self.name)
-
-    def closed_hook(self) -> None:
-        """Subclasses release what they hold (a demo server) here."""
 
 
 def _content_type(response: Response) -> str:
