@@ -131,6 +131,9 @@ ARGUMENTS: dict[str, Callable[[Any], Any]] = {
     "site": urls,
 }
 
+# Read by the crawl commands for every spider, not by a spider's constructor (crawler.demo).
+COMMAND_ARGUMENTS = frozenset({"demo"})
+
 SETTINGS: dict[str, Callable[[Any], Any]] = {
     # crawler/settings.py: the project's own
     "DOCUMENT_BODY": flag,
@@ -196,7 +199,7 @@ def accepted_arguments(spider_classes: Iterable[type]) -> set[str]:
             for parameter in inspect.signature(init).parameters.values():
                 if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
                     names.add(parameter.name)
-    return names - {"self", "name", "provider", "registry"}
+    return (names - {"self", "name", "provider", "registry"}) | COMMAND_ARGUMENTS
 
 
 def check_arguments(arguments: Mapping[str, Any], spider_classes: Iterable[type]) -> None:

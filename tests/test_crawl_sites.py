@@ -1,7 +1,7 @@
 """End to end, for every provider: its spider crawls its fixture site and writes the expected documents.
 
-Each ``crawler/demo/sites/<key>/expected.yaml`` names the site's sources and the
-documents a crawl must produce; the provider's own spider crawls the site
+Each fixture site's reviewed expected output (``tests/expected/<key>.yaml``) names
+the site's sources and the documents a crawl must produce; the provider's own spider crawls the site
 through ``-a start_urls=`` exactly as it would crawl the real one. The generic
 ``news`` spider is checked here too: given only a site's home page, it finds
 the feed and the sitemaps by itself.
@@ -12,26 +12,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
-from crawler.demo.server import SiteServer
+from crawler.demo.server import SiteServer, site_root
 from crawler.registry import load_registry
-from tests.crawling import REPO, check_document, run_crawl
+from tests.crawling import check_document, expected_output, expected_sites, run_crawl
 
 pytestmark = pytest.mark.e2e
 
-SITES = sorted(p.parent for p in (REPO / "crawler" / "demo" / "sites").glob("*/expected.yaml"))
 
-
-def expected_of(site):
-    return yaml.safe_load((site / "expected.yaml").read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("site", SITES, ids=lambda site: site.name)
+@pytest.mark.parametrize("site", expected_sites())
 def test_provider_spider_writes_the_expected_documents(site, tmp_path):
-    expected = expected_of(site)
+    expected = expected_output(site)
     provider = load_registry().get(expected["provider"])
-    with SiteServer(site) as server:
+    with SiteServer(site_root(expected["site"])) as server:
         start_urls = ",".join(server.base_url + path for path in expected["sources"].values())
         result = run_crawl(provider.key, tmp_path, f"start_urls={start_urls}")
     assert result.returncode == 0, result.log[-3000:]
@@ -48,11 +41,10 @@ def test_provider_spider_writes_the_expected_documents(site, tmp_path):
 
 
 def test_generic_spider_finds_feed_and_sitemaps_from_the_home_page(tmp_path):
-    site = REPO / "crawler" / "demo" / "sites" / "technode"
-    expected = expected_of(site)
+    expected = expected_output("technode")
     # What the feed and the sitemaps link to (the listing pages are not read when a site has a feed).
     reachable = [d for d in expected["documents"] if {"feed", "sitemap", "news"} & set(d.get("reached_from", []))]
-    with SiteServer(site) as server:
+    with SiteServer(site_root("technode")) as server:
         result = run_crawl("news", tmp_path, f"site={server.base_url}/")
         requested = set(server.requests)
     assert result.returncode == 0, result.log[-3000:]
@@ -67,9 +59,8 @@ def test_generic_spider_finds_feed_and_sitemaps_from_the_home_page(tmp_path):
 
 
 def test_generic_spider_with_article_urls_only(tmp_path):
-    site = REPO / "crawler" / "demo" / "sites" / "technode"
-    first = expected_of(site)["documents"][0]
-    with SiteServer(site) as server:
+    first = expected_output("technode")["documents"][0]
+    with SiteServer(site_root("technode")) as server:
         result = run_crawl("news", tmp_path, f"url={server.base_url}{first['path']}")
     assert result.returncode == 0, result.log[-3000:]
     assert [d["title"] for d in result.by_web_url().values()] == [first["title"]]
@@ -83,8 +74,7 @@ def test_generic_spider_needs_something_to_crawl(tmp_path):
 
 def test_bad_sources_end_cleanly_with_a_clear_log_line(tmp_path):
     """TechStory's hostile sources: HTML where a feed was promised, a looping index, gzip, a cut-off sitemap."""
-    site = REPO / "crawler" / "demo" / "sites" / "techstory"
-    with SiteServer(site) as server:
+    with SiteServer(site_root("techstory")) as server:
         result = run_crawl(
             "news",
             tmp_path,

@@ -3,8 +3,9 @@
 The site (``crawler/demo/sites/technode``) has a feed, a sitemap index with
 post/news/page/category sitemaps, paginated listings, and articles built the
 way WordPress + Yoast builds them, including broken and hostile cases. Its
-``expected.yaml`` says what each document must hold; these tests read the
-documents from disk exactly as downstream publishing does.
+reviewed expected output (``tests/expected/technode.yaml``) says what each
+document must hold; these tests read the documents from disk exactly as
+downstream publishing does.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from crawler.demo.server import SiteServer, site_root
 from crawler.publishing.frontmatter import parse
 from crawler.record import FRONT_MATTER_KEYS
 from crawler.seal import open_token
-from tests.crawling import SEAL_KEY_HEX, check_document, run_crawl
+from tests.crawling import SEAL_KEY_HEX, check_document, expected_output, run_crawl
 
 pytestmark = pytest.mark.e2e
 
 SITE = site_root("technode")
-EXPECTED = yaml.safe_load((SITE / "expected.yaml").read_text(encoding="utf-8"))
+EXPECTED = expected_output("technode")
 EXPECTED_DOCUMENTS = {doc["path"]: doc for doc in EXPECTED["documents"]}
 
 

@@ -3,6 +3,7 @@
 Before the crawl: arguments, settings and the record store are checked
 (``crawler.commands``): a bad value exits 2, an unusable store 74,
 each with one line. After it: a store that failed mid-crawl exits 74.
+``-a demo=1`` crawls the provider's bundled site instead (``crawler.demo``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
 from crawler.commands import check_options, checked_store, store_outcome
+from crawler.demo.launch import serve_demo
 
 
 class Command(ScrapyCrawl):
@@ -34,7 +36,7 @@ class Command(ScrapyCrawl):
                 self.exitcode = stop
                 return
             crawler = self._create_crawler(args[0])
-            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.crawl(crawler, **serve_demo(crawler, opts.spargs))
             self.crawler_process.start()
         failed = store_outcome([crawler])
         if failed is not None:

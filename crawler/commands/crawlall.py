@@ -3,6 +3,7 @@
     scrapy crawlall                      # every enabled provider of the registry
     scrapy crawlall technode techstory   # these only
     scrapy crawlall -a since=2026-11-01  # spider arguments go to every provider
+    scrapy crawlall -a demo=1            # each provider's bundled site, offline (crawler.demo)
 
 One run at a time: a lock file (``CRAWLALL_LOCK``) makes a second run exit at
 once; a lock left by a killed run is detected (its process is gone) and taken
@@ -33,6 +34,7 @@ from scrapy.exceptions import UsageError
 from crawler import exitcodes
 from crawler.clock import reference_time, utc_now
 from crawler.commands import check_options, checked_store, fail, store_outcome
+from crawler.demo.launch import serve_demo
 from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, summary_dict
 from crawler.publishing.files import write_atomic
@@ -128,7 +130,7 @@ class Command(BaseRunSpiderCommand):
             crawler = self.crawler_process.create_crawler(key)
             crawler.signals.connect(remember, signal=signals.item_scraped, weak=False)
             crawlers[key] = crawler
-            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.crawl(crawler, **serve_demo(crawler, opts.spargs))
         self.crawler_process.start()
         failed = store_outcome(crawlers.values())
         if failed is not None:

@@ -16,6 +16,7 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.demo.launch import serve_demo
 from crawler.registry import RegistryError, load_registry
 
 
@@ -56,7 +57,7 @@ class Command(ScrapyCommand):
         for provider in providers:
             crawler = self.crawler_process.create_crawler(provider.key)
             crawlers[provider.key] = crawler
-            self.crawler_process.crawl(crawler, check="1", demo="1" if opts.demo else None)
+            self.crawler_process.crawl(crawler, **serve_demo(crawler, {"check": "1", "demo": opts.demo}))
         self.crawler_process.start()
         print("\nSources:")
         failing = []

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import http.client
-import importlib.util
-import sys
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlsplit
 
-from crawler.demo import SiteServer, site_root
+from crawler.demo import SiteServer
+from tools import fixture_sites
 
 
 def fetch(server: SiteServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -37,19 +36,11 @@ def url_path(url: str) -> str:
 
 
 def parse_instant(text: str) -> datetime:
-    """An ``expected.yaml`` instant (``YYYY-MM-DDTHH:MM:SSZ``) as an aware datetime."""
+    """An expected output's instant (``YYYY-MM-DDTHH:MM:SSZ``) as an aware datetime."""
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 @cache
 def built_files(name: str) -> dict[str, bytes]:
-    """What the site's ``_build.py`` generates (relative path → bytes), built once per test session."""
-    spec = importlib.util.spec_from_file_location(f"{name}_build", site_root(name) / "_build.py")
-    assert spec and spec.loader
-    builder = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = builder  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(builder)
-        return builder.build()
-    finally:
-        del sys.modules[spec.name]
+    """What the site's builder (``tools/fixture_sites/<name>.py``) makes (relative path → bytes), once per session."""
+    return fixture_sites.build(name)

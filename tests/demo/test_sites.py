@@ -1,10 +1,10 @@
 """Every built fixture site: up to date with its builder, served, and its sources lead to exactly its documents.
 
-For each ``crawler/demo/sites/<key>/`` that has a ``_build.py``: the committed files are what the
-builder writes; every expected document's page is served with ``{{base}}`` substituted and agrees
-with ``expected.yaml`` (canonical, headline, meta description, og:image); the sources named in
-``expected.yaml`` are the registry's own, and, read with ``crawler.discovery`` (the REST API
-pages with ``json``), they link exactly the expected documents. The TechStory and Business
+For each site that ``tools/fixture_sites`` builds: the committed files under ``crawler/demo/sites/<key>/``
+are what the builder writes; every document of its reviewed expected output (``tests/expected/<key>.yaml``)
+is served with ``{{base}}`` substituted and agrees with the page (canonical, headline, meta description,
+og:image); the sources named there are the registry's own, and, read with ``crawler.discovery`` (the REST
+API pages with ``json``), they link exactly the expected documents. The TechStory and Business
 Insider sites' own cases (the hostile sitemaps, the REST API's end, the feed that is an HTML
 page, the SEO titles) follow. Pages are read with lxml, independently of the extractor.
 """
@@ -20,23 +20,23 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
-import yaml
 from lxml import etree
 
 from crawler.demo import SiteServer
-from crawler.demo.kit.common import stale_files
 from crawler.demo.server import SITES, load_routes
 from crawler.discovery import DiscoveryError, parse_feed, parse_listing, parse_sitemap, robots_sitemaps, sniff
 from crawler.registry import load_registry
+from tests.crawling import expected_output, expected_sites
+from tools import fixture_sites
 
 from .client import built_files, fetch, get_ok, parse_instant, url_path
 
-BUILT = sorted(p.parent.name for p in SITES.glob("*/_build.py"))
+BUILT = sorted(fixture_sites.SITES)
 REGISTRY = load_registry()
 
 
 def _expected(name: str) -> dict[str, Any]:
-    return yaml.safe_load((SITES / name / "expected.yaml").read_text(encoding="utf-8"))
+    return expected_output(name)
 
 
 def _case(expected: dict[str, Any], name: str) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def _case(expected: dict[str, Any], name: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module", params=BUILT)
 def site(request: pytest.FixtureRequest):
-    """(name, expected.yaml, a running server) for each built site."""
+    """(name, its expected output, a running server) for each built site."""
     with SiteServer(SITES / request.param) as server:
         yield request.param, _expected(request.param), server
 
@@ -55,14 +55,16 @@ def site(request: pytest.FixtureRequest):
 
 def test_the_built_sites_include_the_new_providers() -> None:
     assert {"technode", "techstory", "businessinsider"} <= set(BUILT)
+    # Every built site has a reviewed expected output, and every served site is built.
+    assert set(BUILT) == set(expected_sites()) == {p.name for p in SITES.iterdir() if p.is_dir()}
 
 
 @pytest.mark.parametrize("name", BUILT)
 def test_generated_files_match_the_builder(name: str) -> None:
     files = built_files(name)
-    assert {"expected.yaml", "_routes.yaml"} <= set(files)
-    stale = stale_files(files, SITES / name)
-    assert not stale, f"run crawler/demo/sites/{name}/_build.py; out of date: {stale}"
+    assert "_routes.yaml" in files and "expected.yaml" not in files  # expectations are reviewed data
+    stale = fixture_sites.out_of_date(name, files)
+    assert not stale, f"run .venv/bin/python -m tools.fixture_sites build {name}; out of date: {stale}"
     load_routes(SITES / name)  # the generated manifest is one the server accepts
 
 
@@ -103,7 +105,7 @@ def test_every_document_page_agrees_with_expected(site) -> None:
             assert description == doc["excerpt"]
         amp = tree.xpath("//link[@rel='amphtml']/@href")
         assert (amp[0] if amp else server.url(doc["path"])) == server.url(doc["ampWebUrl"]), doc["path"]
-        # The lead image: og:image with its size where expected.yaml says so; never a placeholder.
+        # The lead image: og:image with its size where the expected output says so; never a placeholder.
         image, og_image = doc["image"], metas.get("og:image", "")
         if doc["image_from"].startswith("og:image (with og:image:width/height)"):
             assert image == {

@@ -1,10 +1,10 @@
 """The Tech in Asia fixture site: up to date with its builder, discoverable through its feed and its
-JSON API, and in agreement with expected.yaml.
+JSON API, and in agreement with its expected output (``tests/expected/techinasia.yaml``).
 
 The sources are read the way the spider reads them (``crawler.discovery`` over HTTP, the registry's
 mapping for the API). The pages are JavaScript shells, so what a document holds depends on the
 hints: each page is run through the extractor with what the feed and the API said about it, in
-either order, and must give the document expected.yaml states.
+either order, and must give the document the expected output states.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
-import yaml
 
 from crawler.demo import SiteServer, site_root
 from crawler.discovery import Hints, PastLastPage, api_page_url, parse_api, parse_feed
 from crawler.extraction import extract_article
 from crawler.registry import load_registry
+from tests.crawling import expected_output
 
 from .client import built_files, fetch, get_ok, parse_instant, url_path
 
 ROOT = site_root("techinasia")
-EXPECTED = yaml.safe_load((ROOT / "expected.yaml").read_text(encoding="utf-8"))
+EXPECTED = expected_output("techinasia")
 DOCUMENTS: list[dict[str, Any]] = EXPECTED["documents"]
 CASES: list[dict[str, Any]] = EXPECTED["cases"]
 PROVIDER = load_registry().get("techinasia")
@@ -69,11 +69,9 @@ def api_hints(server: SiteServer) -> dict[str, Hints]:
 def test_generated_files_match_the_builder() -> None:
     files = built_files("techinasia")
     stale = [path for path, data in files.items() if not (ROOT / path).is_file() or (ROOT / path).read_bytes() != data]
-    assert not stale, f"run crawler/demo/sites/techinasia/_build.py; out of date: {stale}"
+    assert not stale, f"run .venv/bin/python -m tools.fixture_sites build techinasia; out of date: {stale}"
     served = {str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and not p.name.startswith("_")}
-    assert served - {"expected.yaml"} == set(files) - {"_routes.yaml", "expected.yaml"}, (
-        "a file the builder no longer writes"
-    )
+    assert served == set(files) - {"_routes.yaml"}, "a file the builder no longer writes"
 
 
 # --- sources --------------------------------------------------------------------------------------

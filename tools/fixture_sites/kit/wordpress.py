@@ -1,13 +1,12 @@
-"""A WordPress + Yoast SEO site, built from the ``site:`` and ``articles:`` of a ``_site.yaml``.
+"""A WordPress + Yoast SEO site, built from the ``site:`` and ``articles:`` of a site source (``<key>.yaml``).
 
 What WordPress derives from a post (permalink, automatic excerpt, wptexturize), what Yoast SEO
 prints (meta tags, the JSON-LD ``@graph``, the sitemap index and its sitemaps, the News
-sitemap), the RSS ``/feed/``, the REST API (``/wp-json/wp/v2/posts?_embed``), the route
-manifest and the documents of ``expected.yaml``. The HTML around it comes from a theme
-(:mod:`.themes`), named by ``site.theme``.
+sitemap), the RSS ``/feed/``, the REST API (``/wp-json/wp/v2/posts?_embed``) and the route
+manifest. The HTML around it comes from a theme (:mod:`.themes`), named by ``site.theme``.
 
 Keys of ``site:`` are the fields of :class:`WordPressSite`; keys of each article are the fields
-of :class:`Post` (the header of ``sites/technode/_site.yaml`` explains each one).
+of :class:`Post` (the header of ``tools/fixture_sites/technode.yaml`` explains each one).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import dataclasses
 import html
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,14 +23,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from crawler.demo.kit.common import (
+from tools.fixture_sites.kit.common import (
     BASE,
-    EXCERPT_MAX_CHARS,
+    ROUTES_HEADER,
     XML_DECLARATION,
     cdata,
-    display_date,
     esc,
-    first_sentence,
     instant,
     iso,
     news_entry,
@@ -43,7 +39,6 @@ from crawler.demo.kit.common import (
     slugify,
     urlset,
     xml_text,
-    zulu,
 )
 
 EXCERPT_WORDS = 55  # WordPress's automatic excerpt length (feed <description>, REST excerpt)
@@ -57,13 +52,13 @@ UTM = "?utm_source=rss&utm_medium=feed&utm_campaign=rss"
 
 @dataclass(frozen=True)
 class WordPressSite:
-    """The ``site:`` mapping of ``_site.yaml``: what the whole site shares."""
+    """The ``site:`` mapping of the site source: what the whole site shares."""
 
-    key: str  # the registry key (its sections map categories in expected.yaml)
+    key: str  # the registry key
     name: str
     tagline: str
     timezone: str
-    theme: str = "underscores"  # a theme of crawler.demo.kit.themes
+    theme: str = "underscores"  # a theme of tools.fixture_sites.kit.themes
     theme_slug: str = ""  # wp-content/themes/<slug>/ (default: slug of the name)
     theme_version: str = "1.0.0"
     wordpress_version: str = "6.5.3"
@@ -81,8 +76,6 @@ class WordPressSite:
     newsletter_promo: str = ""
     placeholder_marker: str = ""  # the registry's placeholder_images entry the site uses
     placeholder_image: dict[str, Any] | None = None
-    placeholder_note: str = "og:image, JSON-LD image and sitemap image:image are the registry's placeholder"
-    promo_note: str = "the body opens with a newsletter promo (boilerplate, not the excerpt)"
     categories: tuple[str, ...] = ()  # slugs of the category sitemap
 
     @classmethod
@@ -90,7 +83,7 @@ class WordPressSite:
         values = {**data, **overrides}
         unknown = set(values) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
-            raise ValueError(f"_site.yaml site: unknown key(s) {', '.join(sorted(unknown))}")
+            raise ValueError(f"site source: unknown key(s) {', '.join(sorted(unknown))}")
         for name in ("same_as", "categories"):
             if name in values:
                 values[name] = tuple(values[name])
@@ -115,7 +108,7 @@ class WordPressSite:
 
 @dataclass
 class Post:
-    """One article of ``_site.yaml``, with the values WordPress derives from it."""
+    """One article of the site source, with the values WordPress derives from it."""
 
     id: int
     slug: str
@@ -141,7 +134,7 @@ class Post:
     route: dict[str, Any] = field(default_factory=dict)
     gone: bool = False
     promo: bool = False
-    note: str = ""
+    note: str = ""  # what the article is there to test (for the reader; nothing prints it)
 
     @property
     def local_date(self) -> date:
@@ -179,13 +172,13 @@ class Post:
 
 
 def load_posts(raw_posts: list[dict[str, Any]], site: WordPressSite) -> list[Post]:
-    """The ``articles:`` of ``_site.yaml`` as posts (``image: placeholder`` → the site's placeholder)."""
+    """The ``articles:`` of the site source as posts (``image: placeholder`` → the site's placeholder)."""
     posts = []
     known = {f.name for f in dataclasses.fields(Post)}
     for raw in raw_posts:
         unknown = set(raw) - known
         if unknown:
-            raise ValueError(f"_site.yaml article {raw.get('slug')!r}: unknown key(s) {', '.join(sorted(unknown))}")
+            raise ValueError(f"{site.key} article {raw.get('slug')!r}: unknown key(s) {', '.join(sorted(unknown))}")
         image = site.placeholder_image if raw.get("image") == "placeholder" else raw["image"]
         posts.append(
             Post(
@@ -220,7 +213,7 @@ def load_posts(raw_posts: list[dict[str, Any]], site: WordPressSite) -> list[Pos
 
 
 def load_source(path: Path, **site_overrides: Any) -> tuple[WordPressSite, list[Post], dict[str, Any]]:
-    """(site, posts, the non-article ``pages:``) of a ``_site.yaml``."""
+    """(site, posts, the non-article ``pages:``) of a site source."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     site = WordPressSite.from_yaml(data["site"], **site_overrides)
     return site, load_posts(data["articles"], site), data.get("pages") or {}
@@ -800,7 +793,7 @@ REST_INVALID_PAGE = (
 )
 
 
-# --- routes and expectations ------------------------------------------------------------------------
+# --- routes -----------------------------------------------------------------------------------------
 
 
 def route_lines(posts: list[Post]) -> list[str]:
@@ -819,151 +812,7 @@ def route_lines(posts: list[Post]) -> list[str]:
     return lines
 
 
-def routes_file(lines: list[str]) -> bytes:
+def routes_file(key: str, lines: list[str]) -> bytes:
     """``_routes.yaml`` with its "generated" header."""
-    header = "# GENERATED by _build.py from _site.yaml. Path -> behaviour (see crawler/demo/sites/README.md)."
+    header = ROUTES_HEADER.format(key=key)
     return ("\n".join([header, *lines]) + "\n").encode("utf-8")
-
-
-def tag_topics(post: Post, table: dict[str, str]) -> list[str]:
-    """Topic labels of the post's tags (a tag that is an alias or a label), at most five."""
-    return list(dict.fromkeys(table[t.lower()] for t in post.tags if t.lower() in table))[:5]
-
-
-def lead_image(post: Post, site: WordPressSite) -> tuple[dict[str, Any] | None, str]:
-    """(the lead image or None, why): og:image unless it is the registry's placeholder."""
-    if not site.placeholder_marker or site.placeholder_marker not in post.image["url"]:
-        return dict(post.image), "og:image (with og:image:width/height)"
-    if post.feed_image and "feed" in post.sources:
-        return dict(post.feed_image), "the feed item's <figure><img> (og:image is the placeholder)"
-    return None, "none: og:image, JSON-LD and the sitemap image are the registry's placeholder"
-
-
-def expected_document(
-    post: Post,
-    site: WordPressSite,
-    topics: list[str],
-    sections: dict[str, str],
-    date_from: str,
-) -> dict[str, Any]:
-    """A document of ``expected.yaml`` (the header of ``technode/expected.yaml`` explains each key)."""
-    image, image_from = lead_image(post, site)
-    original = [post.old_path] if post.old_path else [post.path]
-    if "feed_utm" in post.sources:
-        original = [post.path, post.path + UTM]
-    doc: dict[str, Any] = {
-        "path": post.path,
-        "original_paths": original,
-        "title": post.title,
-        "publishedDateTime": zulu(post.sort_key),
-        "date_from": date_from,
-    }
-    if len(post.description) <= EXCERPT_MAX_CHARS:
-        doc["excerpt"] = post.description
-    doc["excerpt_starts_with"] = first_sentence(post.description)
-    doc["excerpt_from"] = "meta description" + ("" if len(post.description) <= EXCERPT_MAX_CHARS else " (cut to ≤300)")
-    doc["image"] = image
-    doc["image_from"] = image_from
-    doc["ampWebUrl"] = post.path + "amp/" if post.amp else post.path
-    doc["category"] = sections.get(post.section.lower(), "news")
-    doc["type"] = "article"
-    doc["topics"] = topics
-    doc["reached_from"] = post.sources
-    notes = [post.note] if post.note else []
-    if post.encoding != "utf-8":
-        notes.append(f"page bytes are {post.encoding} (<meta charset>), the HTTP Content-Type has no charset")
-    if post.old_slug:
-        notes.append(f"linked only as {post.old_path}, which answers 301 → {post.path}")
-    if post.route.get("fail_first"):
-        notes.append(f"answers 500 the first {post.route['fail_first']} time(s), then 200: a retry must fetch it")
-    if "feed_utm" in post.sources:
-        notes.append("the feed links it with utm_* parameters, the sitemap and listing without: one document")
-    if site.placeholder_marker and site.placeholder_marker in post.image["url"]:
-        notes.append(site.placeholder_note)
-    if post.promo:
-        notes.append(site.promo_note)
-    if notes:
-        doc["case"] = "; ".join(notes)
-    return doc
-
-
-def date_note(post: Post, site: WordPressSite, full: Callable[[Post], str]) -> str:
-    """Where a post's publishedDateTime comes from: ``full(post)`` (the theme says) when fully dated."""
-    if post.dates == "full":
-        return full(post)
-    if post.dates == "byline_text":
-        shown = display_date(post.published, post.zone, with_time=True)  # type: ignore[arg-type]
-        return f"only the byline text {shown!r}, read in {site.timezone} (no date metadata, no feed/news date)"
-    return f"only the URL's day, at midnight {site.timezone} (no date anywhere in the page, no feed/sitemap date)"
-
-
-def post_cases(site: WordPressSite, posts: list[Post]) -> list[dict[str, Any]]:
-    """``cases:`` of ``expected.yaml`` for the posts' own hostile cases."""
-    cases: list[dict[str, Any]] = []
-    for post in posts:
-        if post.gone:
-            cases.append(
-                {
-                    "name": "deleted post still in the feed",
-                    "path": post.path,
-                    "reached_from": post.sources,
-                    "expect": {"dropped": "http_404"},
-                }
-            )
-    for post in live(posts):
-        if post.old_slug:
-            cases.append(
-                {
-                    "name": "old slug redirects",
-                    "path": post.old_path,
-                    "reached_from": ["listing"],
-                    "expect": {"redirect": 301, "document": post.path},
-                }
-            )
-        if post.route.get("fail_first"):
-            cases.append(
-                {
-                    "name": "server error, then success",
-                    "path": post.path,
-                    "reached_from": post.sources,
-                    "expect": {"requests_at_least": post.route["fail_first"] + 1, "document": post.path},
-                }
-            )
-        if "feed_utm" in post.sources:
-            cases.append(
-                {
-                    "name": "same article through two URLs",
-                    "path": post.path + UTM,
-                    "reached_from": ["feed"],
-                    "expect": {"document": post.path, "documents_with_this_webUrl": 1},
-                }
-            )
-        if post.encoding != "utf-8":
-            cases.append(
-                {
-                    "name": "non-UTF-8 page",
-                    "path": post.path,
-                    "reached_from": post.sources,
-                    "expect": {"document": post.path, "title": post.title},
-                }
-            )
-        if post.dates != "full":
-            cases.append(
-                {
-                    "name": "only a byline date" if post.dates == "byline_text" else "no date in the page",
-                    "path": post.path,
-                    "reached_from": post.sources,
-                    "expect": {"document": post.path, "publishedDateTime": zulu(post.sort_key)},
-                }
-            )
-        if site.placeholder_marker and site.placeholder_marker in post.image["url"]:
-            lead = post.feed_image if post.feed_image and "feed" in post.sources else None
-            cases.append(
-                {
-                    "name": "placeholder og:image" + (", real image in the feed" if lead else ", nothing better"),
-                    "path": post.path,
-                    "reached_from": post.sources,
-                    "expect": {"document": post.path, "image": dict(lead) if lead else None},
-                }
-            )
-    return cases

@@ -1,30 +1,22 @@
-#!/usr/bin/env python3
-"""Build the Tech in Asia-shaped fixture site from ``_site.yaml``.
+"""The Tech in Asia-shaped fixture site, from ``techinasia.yaml``.
 
-Writes what a Next.js front end on a WordPress back end serves: article pages that are a
+What a Next.js front end on a WordPress back end serves: article pages that are a
 JavaScript shell (``<head>`` metadata and a ``__NEXT_DATA__`` script, no article text in the DOM)
 at ``/news/<slug>`` and ``/<slug>`` without a trailing slash, the RSS feed at ``/feed``, and the
 JSON API ``/wp-json/techinasia/2.0/posts`` whose page past the last answers HTTP 400 with a
 WordPress error object; plus the route manifest ``_routes.yaml`` (paths without a slash map to
-files; the 400) and ``expected.yaml`` (what a crawl must produce). Everything comes from this one
-source, so the pages, the feed, the API and the expectations agree.
+files; the 400). Everything comes from this one source, so the pages, the feed and the API agree.
 
-    .venv/bin/python crawler/demo/sites/techinasia/_build.py          # rebuild in place
-    .venv/bin/python crawler/demo/sites/techinasia/_build.py --check  # exit 1 if files are stale
-
-Stdlib + PyYAML only; reads ``crawler/providers.yaml`` (the sources' URLs, sections → category)
-and ``crawler/topics.yaml`` (topic labels) so that expected.yaml follows the project's registry
-and vocabulary.
+Stdlib + PyYAML only (not the kit: a Next.js site shares little with WordPress themes); reads
+the sources' URLs from ``crawler/providers.yaml``, so that the site serves them exactly there.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -35,8 +27,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
-CRAWLER = HERE.parents[2]  # crawler/
+from tools.fixture_sites.kit.common import ROUTES_HEADER
+
+SOURCE = Path(__file__).with_name("techinasia.yaml")
+REGISTRY = Path(__file__).resolve().parents[2] / "crawler" / "providers.yaml"
 PROVIDER = "techinasia"
 BASE = "{{base}}"
 SITE_NAME = "Tech in Asia"
@@ -44,8 +38,6 @@ TITLE_SUFFIX = " | Tech in Asia"
 CDN = "https://cdn.techinasia.com"
 LOGO = "https://static.techinasia.com/assets/images/logo/tia-logo-og.png"
 WP_GENERATOR = "https://wordpress.org/?v=6.5.3"
-EXCERPT_MAX_CHARS = 300  # crawler.record.EXCERPT_MAX_CHARS
-MAX_TOPICS = 5  # crawler.record.MAX_TOPICS
 PAST_LAST_PAGE = {
     "code": "rest_post_invalid_page_number",
     "message": "The page number requested is larger than the number of pages available.",
@@ -54,7 +46,6 @@ PAST_LAST_PAGE = {
 HEAD_FLAGS = frozenset({"no_date", "no_image", "image_without_size", "local_time"})
 # wptexturize writes typographic characters as numeric references in titles (feed, API).
 _TEXTURIZE = {"’": "&#8217;", "‘": "&#8216;", "“": "&#8220;", "”": "&#8221;", "–": "&#8211;", "—": "&#8212;"}
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 # Next.js escapes these in __NEXT_DATA__ so that the JSON cannot close its <script>.
 _NEXT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -64,7 +55,7 @@ _NEXT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2
 
 @dataclass
 class Article:
-    """One post of ``_site.yaml``."""
+    """One post of ``techinasia.yaml``."""
 
     id: int
     slug: str
@@ -105,8 +96,8 @@ def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def load_source(path: Path = HERE / "_site.yaml") -> tuple[dict[str, Any], list[Article]]:
-    """(site settings, articles newest first) from ``_site.yaml``."""
+def load_source(path: Path = SOURCE) -> tuple[dict[str, Any], list[Article]]:
+    """(site settings, articles newest first) from ``techinasia.yaml``."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     articles = []
     for raw in data["articles"]:
@@ -138,7 +129,7 @@ def load_source(path: Path = HERE / "_site.yaml") -> tuple[dict[str, Any], list[
 
 
 def registry_entry() -> dict[str, Any]:
-    return yaml.safe_load((CRAWLER / "providers.yaml").read_text(encoding="utf-8"))["providers"][PROVIDER]
+    return yaml.safe_load(REGISTRY.read_text(encoding="utf-8"))["providers"][PROVIDER]
 
 
 def source_paths() -> dict[str, str]:
@@ -179,16 +170,8 @@ def local(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def zulu(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
-def first_sentence(text: str) -> str:
-    return _SENTENCE_END.split(text, maxsplit=1)[0]
 
 
 def dump_json(value: Any) -> str:
@@ -457,7 +440,7 @@ def routes(site: dict[str, Any], articles: list[Article]) -> bytes:
     pages = len(api_pages(site, articles))
     api_path = source_paths()["api"].split("?")[0]
     lines = [
-        "# GENERATED by _build.py from _site.yaml. Path -> behaviour (see crawler/demo/sites/README.md).",
+        ROUTES_HEADER.format(key=PROVIDER),
         "# Next.js serves pages without a trailing slash: each path maps to its file.",
         entry(source_paths()["feed"], {"file": "feed.xml"}, "WordPress RSS at /feed"),
         entry(api_path, {"file": api_page_file(1)}, "the posts API; page=1 and per_page= are ignored here"),
@@ -480,208 +463,6 @@ def routes(site: dict[str, Any], articles: list[Article]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-# --- expected.yaml ------------------------------------------------------------------------------------------
-
-
-def vocabulary() -> list[tuple[str, re.Pattern[str]]]:
-    """(label, whole-word pattern of its aliases) from crawler/topics.yaml, in file order."""
-    data = yaml.safe_load((CRAWLER / "topics.yaml").read_text(encoding="utf-8"))
-    found = []
-    for label, aliases in data.items():
-        words = sorted({str(label), *(str(a) for a in aliases or [])}, key=len, reverse=True)
-        found.append((str(label), re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)", re.I)))
-    return found
-
-
-def topic_labels(texts: list[str], labels: list[tuple[str, re.Pattern[str]]]) -> list[str]:
-    """Labels named in ``texts`` (tags, sections, title, excerpt: the extractor's order), each once."""
-    found: list[str] = []
-    for text in texts:
-        hits = sorted((m.start(), label) for label, pattern in labels if (m := pattern.search(text)))
-        found.extend(label for _, label in hits)
-    return list(dict.fromkeys(found))
-
-
-def expected_document(a: Article, site: dict[str, Any], labels: list[tuple[str, re.Pattern[str]]]) -> dict[str, Any]:
-    sections = {k.lower(): v for k, v in (registry_entry().get("sections") or {}).items()}
-    agreeing = [
-        name for name, kind in (("the API's date_gmt", "api"), ("the feed's pubDate", "feed")) if kind in a.sources
-    ]
-    agree = " and ".join(agreeing) + (" agree" if len(agreeing) > 1 else " agrees")
-    if "no_date" in a.head:
-        date_from = "only the API's date_gmt (UTC, no offset): the page's metadata has no date"
-    elif "local_time" in a.head:
-        date_from = (
-            f"article:published_time and JSON-LD datePublished without an offset, read in {site['timezone']}; {agree}"
-        )
-    else:
-        date_from = f"article:published_time and JSON-LD datePublished (UTC, ...Z); {agree}"
-    if "no_image" in a.head:
-        image_from = "the API's featured_image (source, attachment_meta width/height): the page has no image metadata"
-    elif "image_without_size" in a.head:
-        image_from = "og:image, sized by the API's featured_image.attachment_meta (the page gives no size)"
-    else:
-        image_from = "og:image (with og:image:width/height)" + (
-            "; the API's featured_image agrees" if "api" in a.sources else ""
-        )
-    doc: dict[str, Any] = {
-        "path": a.path,
-        "original_paths": [a.path],
-        "title": a.title,
-        "publishedDateTime": zulu(a.published),
-        "date_from": date_from,
-    }
-    if len(a.description) <= EXCERPT_MAX_CHARS:
-        doc["excerpt"] = a.description
-    doc["excerpt_starts_with"] = first_sentence(a.description)
-    doc["excerpt_from"] = "meta description (no article text in the DOM)"
-    doc["image"] = dict(a.image)
-    doc["image_from"] = image_from
-    doc["ampWebUrl"] = a.path  # no rel=amphtml: webUrl
-    doc["category"] = next((sections[n.lower()] for n in a.all_categories if n.lower() in sections), "news")
-    doc["type"] = "article"
-    topics = topic_labels([*a.tags, *a.all_categories, a.title, a.description], labels)
-    if len(topics) > MAX_TOPICS:
-        raise ValueError(f"{a.slug}: more than {MAX_TOPICS} topics ({topics}): their order would decide")
-    doc["topics"] = topics
-    doc["reached_from"] = a.sources
-    if a.note:
-        doc["case"] = a.note
-    return doc
-
-
-class _PlainDumper(yaml.SafeDumper):
-    """Writes shared lists out in full instead of as YAML anchors and aliases."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-EXPECTED_HEADER = """\
-# GENERATED by _build.py from _site.yaml: edit those and rebuild, never this file.
-#
-# What crawling this site must produce (`scrapy crawl techinasia -a demo=1`, the end-to-end test).
-# Same schema as technode/expected.yaml. Paths are relative to the server's base URL
-# (SiteServer.base_url). `sources` maps each source kind to its path(+query), exactly the registry
-# source's, so the spider recognises it. For each document:
-#   path                the webUrl's path: the canonical URL (rel=canonical = og:url), no trailing slash
-#   original_paths      acceptable originalUrl paths (+ query): the URL the feed or the API linked
-#   title               og:title / JSON-LD headline (the page shows no <h1>); <title> adds " | Tech in Asia"
-#   publishedDateTime   UTC; date_from says where it comes from
-#   excerpt             exact, when the meta description is <= 300 characters; else only
-#   excerpt_starts_with (always given) holds, and the excerpt is <= 300 characters
-#   image               the lead image {url, width, height}; image_from says why
-#   ampWebUrl           path of the rel=amphtml URL, or the page's own path when it has none (no page has one)
-#   category, type, topics (topics: vocabulary labels in crawler/topics.yaml named by the tags, the
-#                       section and categories, the title and the excerpt; compared as a set)
-#
-# Decisions:
-# - Article pages are a Next.js shell: the DOM holds no article text (the post is in __NEXT_DATA__,
-#   paywalled). Title, excerpt, dates and image come from <head> metadata, and where the page lacks
-#   one, from what the API said (hints). The excerpt is the meta description: the standfirst.
-# - The API's date_gmt has no offset and is UTC (WordPress's *_gmt fields); read as Singapore time
-#   it would be 8 hours off. A page time without an offset is read in Asia/Singapore (RECORD.md).
-# - The feed holds the 5 newest posts, without pictures: older posts are only in the API. Partner
-#   content is in the feed but not in the posts API (an assumption of this fixture).
-# - When an article is in both the feed and the API, they agree on everything the page lacks, so
-#   the document does not depend on which source the spider read first.
-# - The API says total_pages: 1; its page 2 answers HTTP 400 with WordPress's
-#   rest_post_invalid_page_number error object: the normal end of the pages, not a failure.
-# - The SenseTime story is the shared example record's `related` entry (Techinasia, 792x528 image).
-"""
-
-
-def expected(site: dict[str, Any], articles: list[Article]) -> bytes:
-    labels = vocabulary()
-    oldest_first = sorted(articles, key=lambda a: a.published)
-    documents = [expected_document(a, site, labels) for a in oldest_first]
-    pages = len(api_pages(site, articles))
-    by_flag = {flag: [a for a in oldest_first if flag in a.head] for flag in HEAD_FLAGS}
-    cases: list[dict[str, Any]] = []
-    sensetime = next(a for a in articles if a.slug == "sensetime-ipo-hongkong-stock-exchange")
-    cases.append(
-        {
-            "name": "the shared example's related story",
-            "path": sensetime.path,
-            "reached_from": sensetime.sources,
-            "expect": {
-                "document": sensetime.path,
-                "title": sensetime.title,
-                "publishedDateTime": zulu(sensetime.published),
-                "excerpt": sensetime.description,
-                "image": {"width": sensetime.image["width"], "height": sensetime.image["height"]},
-            },
-        }
-    )
-    for a in by_flag["no_date"]:
-        cases.append(
-            {
-                "name": "no date in the page",
-                "path": a.path,
-                "reached_from": a.sources,
-                "expect": {"document": a.path, "publishedDateTime": zulu(a.published)},
-            }
-        )
-    for a in by_flag["local_time"]:
-        cases.append(
-            {
-                "name": "page time without an offset",
-                "path": a.path,
-                "reached_from": a.sources,
-                "expect": {"document": a.path, "publishedDateTime": zulu(a.published)},
-            }
-        )
-    for flag, name in (("no_image", "no image in the page"), ("image_without_size", "og:image without a size")):
-        for a in by_flag[flag]:
-            cases.append(
-                {
-                    "name": name,
-                    "path": a.path,
-                    "reached_from": a.sources,
-                    "expect": {"document": a.path, "image": dict(a.image)},
-                }
-            )
-    cases.append(
-        {
-            "name": "only in the API",
-            "paths": [a.path for a in oldest_first if a.sources == ["api"]],
-            "reached_from": ["api"],
-            "expect": {"documents": [a.path for a in oldest_first if a.sources == ["api"]]},
-        }
-    )
-    for a in oldest_first:
-        if a.sources == ["feed"]:
-            cases.append(
-                {
-                    "name": "only in the feed",
-                    "path": a.path,
-                    "reached_from": ["feed"],
-                    "expect": {"document": a.path, "category": expected_document(a, site, labels)["category"]},
-                }
-            )
-    cases.append(
-        {
-            "name": "past the last API page",
-            "path": api_page_path(pages + 1),
-            "reached_from": ["api"],
-            "expect": {"status": 400, "code": PAST_LAST_PAGE["code"], "documents": []},
-        }
-    )
-    data = {
-        "site": PROVIDER,
-        "provider": PROVIDER,
-        "timezone": site["timezone"],
-        "sources": source_paths(),
-        "listing_pages": [],
-        "api_pages": [api_page_path(n) for n in range(1, pages + 1)],
-        "document_count": len(documents),
-        "documents": documents,
-        "cases": cases,
-    }
-    dumped = yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=1000)
-    return (EXPECTED_HEADER + "\n" + dumped).encode("utf-8")
-
-
 # --- the whole site ----------------------------------------------------------------------------------------
 
 
@@ -698,30 +479,4 @@ def build() -> dict[str, bytes]:
     for n, page in enumerate(api_pages(site, articles), start=1):
         files[api_page_file(n)] = (json.dumps(page, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     files["_routes.yaml"] = routes(site, articles)
-    files["expected.yaml"] = expected(site, articles)
     return files
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build the Tech in Asia fixture site from _site.yaml.")
-    parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: this directory)")
-    parser.add_argument("--check", action="store_true", help="only report files that differ; exit 1 if any")
-    args = parser.parse_args(argv)
-    files = build()
-    if args.check:
-        stale = [p for p, data in files.items() if not (args.out / p).is_file() or (args.out / p).read_bytes() != data]
-        for path in stale:
-            print(f"out of date: {path}", file=sys.stderr)
-        return 1 if stale else 0
-    for relative, data in files.items():
-        target = args.out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + ".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(target)
-    print(f"wrote {len(files)} files to {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,33 +1,30 @@
 """What every fixture-site builder needs, whatever the CMS it imitates.
 
-Text and dates as pages print them, sitemap and RSS writers, the project's vocabulary
-(``crawler/topics.yaml``) and section rules (``crawler/providers.yaml``) for expectations,
-``expected.yaml`` output, and :func:`run`, the command line of every ``_build.py``.
+Text and dates as pages print them, sitemap and RSS writers, and writing the generated files
+(atomically, or only checking that the committed ones are up to date).
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import html
 import re
-import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 BASE = "{{base}}"  # the server's base URL, substituted when a file is served
-CRAWLER = Path(__file__).resolve().parents[2]  # crawler/
-EXCERPT_MAX_CHARS = 300  # crawler.record.EXCERPT_MAX_CHARS
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
+# The first line of every generated _routes.yaml.
+ROUTES_HEADER = (
+    "# GENERATED from tools/fixture_sites/{key}.yaml (python -m tools.fixture_sites build). "
+    "Path -> behaviour: crawler/demo/sites/README.md."
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 # --- text ------------------------------------------------------------------------------------------
@@ -103,42 +100,6 @@ def display_date(moment: datetime, zone: ZoneInfo, *, with_time: bool = False) -
     if with_time:
         text += f" {local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
     return text
-
-
-# --- the project's vocabulary and rules, for expectations ----------------------------------------
-
-
-def vocabulary() -> dict[str, str]:
-    """alias (lower case) → topic label, from ``crawler/topics.yaml``."""
-    data = yaml.safe_load((CRAWLER / "topics.yaml").read_text(encoding="utf-8"))
-    table = {}
-    for label, aliases in data.items():
-        table[label.lower()] = label
-        for alias in aliases or []:
-            table[str(alias).lower()] = label
-    return table
-
-
-def mentioned_topics(texts: Iterable[str], table: dict[str, str] | None = None) -> list[str]:
-    """Topic labels whose aliases occur as whole words in ``texts``, in order of the texts, then position."""
-    table = table if table is not None else vocabulary()
-    aliases = sorted(table, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])", re.IGNORECASE)
-    found: list[str] = []
-    for text in texts:
-        found.extend(table[match.group(1).lower()] for match in pattern.finditer(text))
-    return list(dict.fromkeys(found))
-
-
-def provider_entry(key: str) -> dict[str, Any]:
-    """The registry entry ``key`` of ``crawler/providers.yaml``, as plain YAML."""
-    data = yaml.safe_load((CRAWLER / "providers.yaml").read_text(encoding="utf-8"))
-    return data["providers"][key]
-
-
-def section_categories(key: str) -> dict[str, str]:
-    """section name (lower case) → category, from the registry entry ``key``."""
-    return {str(k).lower(): v for k, v in (provider_entry(key).get("sections") or {}).items()}
 
 
 # --- sitemaps ---------------------------------------------------------------------------------------
@@ -224,19 +185,6 @@ def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-class _PlainDumper(yaml.SafeDumper):
-    """Writes shared lists out in full instead of as YAML anchors and aliases."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def expected_yaml(header: str, data: dict[str, Any]) -> bytes:
-    """``expected.yaml``: the comment ``header``, a blank line, then ``data`` in block style, key order kept."""
-    dumped = yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=1000)
-    return (header + "\n" + dumped).encode("utf-8")
-
-
 def _content(path: Path, data: bytes) -> bytes:
     # A gzip file is compared by what it holds: another zlib may compress the same bytes differently.
     return gzip.decompress(data) if path.suffix == ".gz" else data
@@ -262,20 +210,3 @@ def write_files(files: dict[str, bytes], root: Path) -> int:
         temporary.write_bytes(files[relative])
         temporary.replace(target)
     return len(stale)
-
-
-def run(build: Callable[[], dict[str, bytes]], here: Path, description: str, argv: list[str] | None = None) -> int:
-    """The command line of a ``_build.py``: write the site (default) or ``--check`` that it is up to date."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--out", type=Path, default=here, help="where to write (default: the site's directory)")
-    parser.add_argument("--check", action="store_true", help="only report files that differ; exit 1 if any")
-    args = parser.parse_args(argv)
-    files = build()
-    if args.check:
-        stale = stale_files(files, args.out)
-        for path in stale:
-            print(f"out of date: {path}", file=sys.stderr)
-        return 1 if stale else 0
-    changed = write_files(files, args.out)
-    print(f"wrote {len(files)} files to {args.out} ({changed} changed)")
-    return 0

@@ -15,8 +15,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from crawler.demo.kit.common import BASE, display_date, esc, iso, slugify
-from crawler.demo.kit.wordpress import (
+from tools.fixture_sites.kit.common import BASE, display_date, esc, iso, slugify
+from tools.fixture_sites.kit.wordpress import (
     Post,
     WordPressSite,
     article_head,
@@ -59,10 +59,6 @@ class Theme:
         if number < total:
             rel += f'<link rel="next" href="{BASE}{page_path(number + 1, base_path)}" />\n'
         return rel
-
-    def date_note(self, post: Post) -> str:
-        """Where a fully dated page of this theme says when the post was published."""
-        raise NotImplementedError
 
     # --- shared ----------------------------------------------------------------------------------
 
@@ -108,10 +104,6 @@ class Underscores(Theme):
     """``_s`` markup: ``<time datetime>`` with the local offset in the byline, numbered pagination."""
 
     name = "underscores"
-
-    def date_note(self, post: Post) -> str:
-        offset = iso(post.published, post.zone)[-6:]  # type: ignore[arg-type]
-        return f"article:published_time and JSON-LD datePublished (+00:00); <time datetime> says the same in {offset}"
 
     def site_header(self) -> str:
         items = "".join(f'<li class="menu-item"><a href="{BASE}{path}">{name}</a></li>' for name, path in self.site.nav)
@@ -307,13 +299,6 @@ class Valenti(Theme):
     """The ``cb-*`` magazine markup: the byline ``<time>`` holds only the local day."""
 
     name = "valenti"
-
-    def date_note(self, post: Post) -> str:
-        day = post.published.astimezone(post.zone).date().isoformat()  # type: ignore[union-attr]
-        return (
-            "article:published_time and JSON-LD datePublished (+00:00); the byline "
-            f'<time datetime="{day}"> gives only the local day'
-        )
 
     def header(self) -> str:
         items = "".join(

@@ -1,0 +1,62 @@
+"""Serve the bundled site for a demo crawl: what ``-a demo=1`` does, outside the spider."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import UsageError
+
+from crawler.options import flag
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+# A local server needs no politeness delays, and the sites' articles are from past years.
+DEMO_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "LOOKBACK_DAYS": 0}
+
+
+def serve_demo(crawler: Crawler, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The spider arguments for ``crawler``; with ``demo=1``, the bundled site is served for the crawl.
+
+    Without ``demo`` (or with ``demo=0``) the arguments come back as they are, less ``demo``.
+    With it, the provider's site (``crawler/demo/sites/<key>/``) is served on 127.0.0.1 at
+    ``DEMO_PORT`` (any free port when that one is taken) until the spider closes, the returned
+    ``start_urls`` are the registry's sources on that server, and the crawl's politeness delay
+    and look-back are switched off (``-s`` still wins). A spider without a site is a usage error.
+    """
+    spider_arguments = {name: value for name, value in arguments.items() if name != "demo"}
+    if not flag(arguments.get("demo") or False):
+        return spider_arguments
+
+    from crawler.demo.server import SITES, SiteServer  # only the demo needs the server
+    from crawler.registry import load_registry
+
+    key = crawler.spidercls.name
+    root = SITES / key
+    if not root.is_dir():
+        known = ", ".join(sorted(p.name for p in SITES.iterdir() if p.is_dir()))
+        raise UsageError(f"demo=1: spider {key!r} has no bundled site (there are: {known})")
+    provider = load_registry(crawler.settings.get("PROVIDER_REGISTRY")).get(key)
+    # A fixed port keeps the demo's URLs, and so its document paths, the same from run to run.
+    try:
+        server = SiteServer(root, port=crawler.settings.getint("DEMO_PORT")).start()
+    except OSError:  # the port is taken (another demo?): any free one will do
+        server = SiteServer(root).start()
+    crawler.signals.connect(server.stop, signal=signals.spider_closed, weak=False)
+    for name, value in DEMO_SETTINGS.items():
+        crawler.settings.set(name, value, priority="spider")
+    logger.info("Demo: serving %s at %s", root, server.base_url)
+    spider_arguments["start_urls"] = [server.url(_location(source.url)) for source in provider.sources]
+    return spider_arguments
+
+
+def _location(url: str) -> str:
+    """A URL's path and query: where a registry source is on the local server."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
