@@ -1,4 +1,4 @@
-"""Shared fixtures: record stores on both backends."""
+"""Shared fixtures: record stores on both backends; the Hypothesis profiles."""
 
 from __future__ import annotations
 
@@ -6,6 +6,13 @@ import os
 import uuid
 
 import pytest
+from hypothesis import settings
+
+# Property tests: "ci" (the default) is derandomized, so that two runs give the same results, and
+# small enough for the suite's time; "deep" explores far more (HYPOTHESIS_PROFILE=deep pytest …).
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None, database=None)
+settings.register_profile("deep", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 POSTGRES_URL = os.environ.get("CRAWLER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

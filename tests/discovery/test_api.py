@@ -427,7 +427,7 @@ _json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(deadline=None, database=None)
 @given(st.one_of(st.binary(max_size=200), _json_values.map(_json)))
 def test_parsers_refuse_anything_only_with_discovery_errors(body: bytes) -> None:
     mapped = {"items": "@", "url": "link", "published_at": "date_gmt", "image_url": "title"}

@@ -136,7 +136,7 @@ _markup = st.sampled_from(
 _documents = st.lists(st.one_of(_markup, st.binary(max_size=20)), max_size=25).map(b"".join)
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(deadline=None, database=None)
 @given(_documents)
 def test_parsers_never_crash_on_arbitrary_bytes(body: bytes) -> None:
     sniff(body)

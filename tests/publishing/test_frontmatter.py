@@ -236,7 +236,7 @@ def test_bad_value_is_a_value_error() -> None:
 
 # -- properties -----------------------------------------------------------------------------------------
 
-PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY_SETTINGS
@@ -283,7 +283,7 @@ def test_related_entries_and_urls_round_trip(title: str, excerpt: str, url: str,
     assert parse(render(record)) == record
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(title=TEXT, body=TEXT)
 def test_same_record_same_bytes_and_body_round_trips(title: str, body: str) -> None:
     record = dataclasses.replace(example_record(), title=title, body=body)

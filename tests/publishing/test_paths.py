@@ -129,7 +129,7 @@ def test_hostile_values_stay_inside(tmp_path: Path, hostile: str) -> None:
         assert_inside(tmp_path, document_path(tmp_path, record))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=REUSES_TMP_PATH)
+@settings(deadline=None, suppress_health_check=REUSES_TMP_PATH)
 @given(domain=ANY_TEXT, url=URLS)
 def test_any_domain_and_url_stay_inside(tmp_path: Path, domain: str, url: str) -> None:
     path = document_path(tmp_path, at(domain, url))
@@ -137,7 +137,7 @@ def test_any_domain_and_url_stay_inside(tmp_path: Path, domain: str, url: str) -
     assert document_path(tmp_path, at(domain, url)) == path
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=REUSES_TMP_PATH)
+@settings(deadline=None, suppress_health_check=REUSES_TMP_PATH)
 @given(first=URLS, second=URLS)
 def test_different_urls_different_paths(tmp_path: Path, first: str, second: str) -> None:
     assume(first != second)

@@ -79,7 +79,7 @@ def test_empty_record_scores_only_standing() -> None:
     assert quality(empty, 0) == 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(record=records, standing=standings)
 def test_quality_in_range_and_deterministic(record: Record, standing: int) -> None:
     score = quality(record, standing)
@@ -87,7 +87,7 @@ def test_quality_in_range_and_deterministic(record: Record, standing: int) -> No
     assert score == quality(dataclasses.replace(record), standing)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(record=records, standing=standings, image=images, excerpt=st.text(min_size=1, max_size=300))
 def test_adding_parts_never_lowers_quality(record: Record, standing: int, image: Image, excerpt: str) -> None:
     base = quality(record, standing)
@@ -159,7 +159,7 @@ def test_naive_reference_time_is_utc() -> None:
     assert heat(story, NOW.replace(tzinfo=None)) == heat(story, NOW)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     story=st.lists(records, max_size=6),
     extra=records,
