@@ -14,35 +14,17 @@ import argparse
 import gzip
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from crawler.extraction import ExtractionError, extract_article
 from crawler.extraction.context import SiteRules
-from crawler.record import Record, format_instant
 
 
 def read_page(path: str | Path) -> bytes:
     """The bytes of a saved page; ``.gz`` files are decompressed."""
     data = Path(path).read_bytes()
     return gzip.decompress(data) if str(path).endswith(".gz") else data
-
-
-def record_json(record: Record) -> dict[str, Any]:
-    """The record's front-matter mapping with instants in the contract's form."""
-    data = record.front_matter()
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return format_instant(value)
-        if isinstance(value, dict):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        return value
-
-    return convert(data)
 
 
 def _rules(provider: str | None) -> SiteRules | None:
@@ -61,7 +43,7 @@ def _batch(rules: SiteRules | None) -> int:
         try:
             job = json.loads(line)
             record = extract_article(read_page(job["html_path"]), job["url"], rules)
-            result: dict[str, Any] = record_json(record)
+            result: dict[str, Any] = record.as_json()
         except ExtractionError as error:
             result = {"error": str(error)}
         except Exception as error:  # one bad page must never stop the batch
@@ -92,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ExtractionError) as error:
         print(json.dumps({"error": str(error)}, ensure_ascii=False))
         return 1
-    print(json.dumps(record_json(record), ensure_ascii=False, indent=2))
+    print(json.dumps(record.as_json(), ensure_ascii=False, indent=2))
     return 0
 
 

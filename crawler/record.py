@@ -193,30 +193,49 @@ class Record:
             values[key] = value
         return values
 
+    def as_json(self) -> dict[str, Any]:
+        """The front matter as JSON-ready data: the contract's keys in order, instants in the contract's form."""
+        return _jsonable(self.front_matter())
+
     @classmethod
     def from_front_matter(cls, data: dict[str, Any], body: str = "") -> Record:
-        """Rebuild a record from a parsed front-matter mapping (the inverse of :meth:`front_matter`)."""
-        published_at = data.get("publishedDateTime")
-        return cls(
-            category=data.get("category") or "news",
-            title=data["title"],
-            excerpt=data.get("excerpt") or "",
-            published_at=as_utc(published_at) if published_at else None,
-            original_url=data.get("originalUrl") or "",
-            web_url=data["webUrl"],
-            amp_web_url=data.get("ampWebUrl") or "",
-            cdn_amp_web_url=data.get("cdnAmpWebUrl") or "",
-            type=data.get("type") or "article",
-            quality=int(data.get("quality") or 0),
-            heat=int(data.get("heat") or 0),
-            published=bool(data.get("published", False)),
-            provider=Provider.from_dict(data["provider"]),
-            topics=[str(t) for t in data.get("topics") or []],
-            images=[Image.from_dict(i) for i in data.get("images") or []],
-            related=[RelatedArticle.from_dict(r) for r in data.get("related") or []],
-            secured=data.get("secured") or "",
-            body=body,
-        )
+        """Rebuild a record from a parsed front-matter mapping (the inverse of :meth:`front_matter`).
+
+        A key that is missing or null takes the field's default; ``title``, ``webUrl`` and
+        ``provider`` are required (KeyError).
+        """
+        values = {
+            attribute: _FROM_FRONT_MATTER.get(key, str)(data[key])
+            for key, attribute in FRONT_MATTER_KEYS.items()
+            if data.get(key) is not None
+        }
+        for key in ("title", "webUrl", "provider"):
+            if key not in data:
+                raise KeyError(key)
+        return cls(**values, body=body)
+
+
+# How each front-matter value becomes a field's value (the others are text).
+_FROM_FRONT_MATTER: dict[str, Any] = {
+    "publishedDateTime": lambda value: as_utc(value),
+    "quality": int,
+    "heat": int,
+    "published": bool,
+    "provider": lambda value: Provider.from_dict(value),
+    "topics": lambda value: [str(topic) for topic in value],
+    "images": lambda value: [Image.from_dict(image) for image in value],
+    "related": lambda value: [RelatedArticle.from_dict(entry) for entry in value],
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
 
 
 def as_utc(value: datetime | str) -> datetime:
@@ -240,7 +259,7 @@ EXTRACTION_NOTES = (
     "title_truncated",  # the headline was cut to TITLE_MAX_CHARS
 )
 
-REQUIRED_FIELDS = ("title", "web_url", "published_at", "provider")
+REQUIRED_FIELDS = ("title", "web_url", "published_at")  # and a named provider, checked below
 
 
 def problems(record: Record) -> list[str]:
@@ -253,7 +272,7 @@ def problems(record: Record) -> list[str]:
     for name in REQUIRED_FIELDS:
         if not getattr(record, name):
             found.append(f"missing_{name}")
-    if record.provider and not (record.provider.name and record.provider.domain):
+    if not (record.provider.name and record.provider.domain):
         found.append("missing_provider")
     if record.published_at is not None and record.published_at.tzinfo is None:
         found.append("naive_published_at")

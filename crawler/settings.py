@@ -115,5 +115,4 @@ LOOKBACK_DAYS = 14  # without -a since=, skip articles older than this (0: no li
 DISCOVERY_MAX_LISTING_PAGES = 5  # pages of a listing followed when it comes from -a start_urls
 DISCOVERY_MAX_SITEMAP_DEPTH = 3  # sitemap index → index → urlset; deeper nesting is a loop or a trap
 
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -110,10 +110,7 @@ class StoredRecord:
 
 def record_to_json(record: Record) -> str:
     """The record's front matter plus the provenance later steps need, as JSON text."""
-    data: dict[str, Any] = record.front_matter()
-    data["publishedDateTime"] = format_instant(record.published_at) if record.published_at else None
-    for entry in data["related"]:
-        entry["publishedDateTime"] = format_instant(entry["publishedDateTime"])
+    data: dict[str, Any] = record.as_json()
     data["_provenance"] = {
         "text": record.text,
         "body": record.body,

@@ -14,7 +14,6 @@ from types import ModuleType
 
 import pytest
 
-from crawler.extract import record_json
 from crawler.extraction import extract_article
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,7 +51,7 @@ def test_dataset_floor(name: str) -> None:
     for case in cases:
         try:
             record = extract_article(scorer.read_html(cases_file.parent / case["html"]), case["url"])
-            predictions.append(record_json(record))
+            predictions.append(record.as_json())
         except Exception as error:  # the CLI reports these as {"error": ...}; count them the same way
             predictions.append({"error": repr(error)})
     result = scorer.score(cases, predictions)

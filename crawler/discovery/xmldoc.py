@@ -118,12 +118,6 @@ def local_name(element: etree._Element) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def namespace(element: etree._Element) -> str:
-    """The namespace URI of the element's tag ("" when none)."""
-    tag = element.tag
-    return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
-
-
 def children(element: etree._Element) -> Iterator[tuple[str, str, etree._Element]]:
     """``(namespace, local name, child)`` for each child element."""
     for child in element:
