@@ -172,7 +172,7 @@ class DedupePipeline(StorePipeline):
 
 
 class ScorePipeline:
-    """``quality``, ``heat`` and the ``published`` gate (formulas in ``crawler.scoring``)."""
+    """``quality`` and the ``published`` gate (formulas in ``crawler.scoring``); ``heat`` is the story step's."""
 
     def __init__(self, crawler: Crawler, standings: dict[str, int], unknown_standing: int, floor: int):
         self.crawler = crawler
@@ -195,8 +195,6 @@ class ScorePipeline:
     def process_item(self, record: Record) -> Record:
         standing = self.standings.get(record.provider.domain, self.unknown_standing)
         record.quality = scoring.quality(record, standing)
-        # Until stories are related across providers, a record's story is itself.
-        record.heat = scoring.heat([record], reference_time(self.crawler))
         record.published = scoring.publishable(record, self.floor)
         return record
 
@@ -293,8 +291,10 @@ class WriteDocumentPipeline(StorePipeline):
             raise dropped(self.crawler, "duplicate_web_url", f"{record.web_url} is stored over https")
         twins.pop(record.web_url, None)
         previous = record.stored
-        if previous is not None:
+        if previous is not None:  # related and heat are the story step's (crawler.stories), kept as stored
             record.related, record.heat = previous.related, previous.heat
+        else:  # a story of one until the story step relates it
+            record.related, record.heat = [], scoring.heat([record], reference_time(self.crawler))
         path = self.writer.path_for(record)
         try:
             _, changed = self.writer.write(
