@@ -101,7 +101,7 @@ class Stories:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Stories:
         if not crawler.settings.getbool("STORIES_ENABLED"):
-            raise NotConfigured("STORIES_ENABLED is off")
+            raise NotConfigured  # no message: Scrapy would warn about a switch that is off on purpose
         extension = cls(crawler)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from w3lib.url import safe_url_string
@@ -32,7 +32,14 @@ class RedirectRefused(IgnoreRequest):
 
 
 class RedirectGuardMiddleware:
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
         if not (300 <= response.status < 400) or not location or request.meta.get("dont_redirect"):
             return response
@@ -40,7 +47,7 @@ class RedirectGuardMiddleware:
         chain = {clean_url(url) for url in [*request.meta.get("redirect_urls", []), request.url]}
         if target in chain:
             raise RedirectRefused("redirect_loop", f"redirects back to {target}, a URL it came through")
-        allowed = getattr(spider, "allowed_domains", None)
+        allowed = getattr(self.crawler.spider, "allowed_domains", None)
         if allowed and not request.meta.get("allow_offsite") and not _on_domains(target, allowed):
             raise RedirectRefused("offsite_redirect", f"redirects to {target}, outside {', '.join(allowed)}")
         return response
