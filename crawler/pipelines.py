@@ -286,7 +286,7 @@ class WriteDocumentPipeline(StorePipeline):
 
     def process_stored(self, record: Record) -> Record:
         assert self.store is not None
-        twins = {url: s for url, s in self.store.get_many(scheme_variants(record.web_url)).items()}
+        twins = dict(self.store.get_many(scheme_variants(record.web_url)))
         if any(better_scheme(url, record.web_url) for url in twins):
             raise dropped(self.crawler, "duplicate_web_url", f"{record.web_url} is stored over https")
         twins.pop(record.web_url, None)
