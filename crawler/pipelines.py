@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import clock, scoring
 from crawler.extraction.excerpt import cut
-from crawler.extraction.normalize import clean_text as clean_fragment
+from crawler.extraction.normalize import plain_text
 from crawler.extraction.title import cap_headline
 from crawler.extraction.urls import amp_cache_url, better_scheme, clean_url, scheme_variants
 from crawler.publishing.files import remove_abandoned_temporaries
@@ -47,25 +47,25 @@ def reference_time(crawler: Crawler) -> datetime:
     return clock.reference_time(crawler.settings, crawler.stats.get_value("start_time"))
 
 
-def clean_text(text: str, *, keep_soft_hyphens: bool = False) -> str:
+def display_text(text: str, *, keep_soft_hyphens: bool = False) -> str:
     """One line of display text: NFC, control characters removed, then the extractor's clean-up
     (entities decoded, stray tags and invisible characters removed, whitespace collapsed). Emoji sequences
     stay whole: their joiners, variation selectors, keycaps and tags are removed only outside one."""
-    return clean_fragment(unicodedata.normalize("NFC", _CONTROL.sub("", text)), keep_soft_hyphens=keep_soft_hyphens)
+    return plain_text(unicodedata.normalize("NFC", _CONTROL.sub("", text)), keep_soft_hyphens=keep_soft_hyphens)
 
 
 class NormalizePipeline:
     """Unicode NFC, collapsed whitespace, decoded entities, clean URLs, UTC instants."""
 
     def process_item(self, record: Record) -> Record:
-        record.title = clean_text(record.title, keep_soft_hyphens=True)  # as the headline displays it
+        record.title = display_text(record.title, keep_soft_hyphens=True)  # as the headline displays it
         record.title, truncated = cap_headline(record.title)  # the extractor caps too; this covers every record
         if truncated and "title_truncated" not in record.extraction_notes:
             record.extraction_notes.append("title_truncated")
-        record.excerpt = cut(clean_text(record.excerpt), EXCERPT_MAX_CHARS)
-        record.provider.name = clean_text(record.provider.name)
+        record.excerpt = cut(display_text(record.excerpt), EXCERPT_MAX_CHARS)
+        record.provider.name = display_text(record.provider.name)
         record.provider.domain = record.provider.domain.strip().lower()
-        record.topics = list(dict.fromkeys(clean_text(t) for t in record.topics if clean_text(t)))[:MAX_TOPICS]
+        record.topics = list(dict.fromkeys(display_text(t) for t in record.topics if display_text(t)))[:MAX_TOPICS]
         record.original_url = record.original_url.split("#", 1)[0].strip()
         record.web_url = clean_url(record.web_url) if record.web_url else ""
         record.amp_web_url = clean_url(record.amp_web_url) if record.amp_web_url else record.web_url

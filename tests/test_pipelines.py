@@ -181,7 +181,7 @@ def test_normalize_keeps_emoji_sequences_and_drops_stray_joiners():
     record = pipelines.NormalizePipeline().process_item(record)
     assert record.title == f"Our {family} familyday \u2764\ufe0f\u200d\U0001f525"
     assert record.excerpt == f"A {family} day."
-    assert pipelines.clean_text(f"{family}\x07") == family
+    assert pipelines.display_text(f"{family}\x07") == family
 
 
 def test_normalize_caps_a_long_title_and_notes_it():

@@ -29,7 +29,15 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
-from crawler.discovery.base import MAX_DOCUMENT_SIZE, DiscoveryError, Link, absolute_url, clean_text, parse_date, to_int
+from crawler.discovery.base import (
+    MAX_DOCUMENT_SIZE,
+    DiscoveryError,
+    Link,
+    absolute_url,
+    parse_date,
+    snippet_text,
+    to_int,
+)
 from crawler.discovery.sniff import GZIP_MAGIC, describe, gunzip, sniff
 from crawler.extraction.context import HintImage, Hints
 from crawler.extraction.page import JSON_LD_MAX_DEPTH, json_depth
@@ -87,8 +95,8 @@ def _wp_link(post: dict[str, Any], api_url: str) -> Link | None:
         return None
     image_url, width, height = _wp_featured_image(post, api_url)
     hints = Hints(
-        title=clean_text(_text(post.get("title")), debris=False),
-        excerpt=clean_text(_text(post.get("excerpt"))),
+        title=snippet_text(_text(post.get("title")), debris=False),
+        excerpt=snippet_text(_text(post.get("excerpt"))),
         published_at=_wp_date(post, "date_gmt", "date"),
         modified_at=_wp_date(post, "modified_gmt", "modified"),
         image=HintImage(image_url, width, height) if image_url else None,
@@ -128,7 +136,7 @@ def _wp_terms(post: dict[str, Any]) -> list[str]:
     for taxonomy in _embedded(post, "wp:term"):
         for term in taxonomy if isinstance(taxonomy, list) else []:
             if isinstance(term, dict):
-                names.append(clean_text(_text(term.get("name")), debris=False))
+                names.append(snippet_text(_text(term.get("name")), debris=False))
     return list(dict.fromkeys(name for name in names if name))
 
 
@@ -176,8 +184,8 @@ def _mapped_link(post: dict[str, Any], mapping: Mapping[str, str], api_url: str)
         return None
     image_url = absolute_url(_text(value("image_url")), api_url)
     hints = Hints(
-        title=clean_text(_text(value("title")), debris=False),
-        excerpt=clean_text(_text(value("excerpt"))),
+        title=snippet_text(_text(value("title")), debris=False),
+        excerpt=snippet_text(_text(value("excerpt"))),
         published_at=_api_date(value("published_at")),
         modified_at=_api_date(value("modified_at")),
         image=HintImage(image_url, _pixels(value("image_width")), _pixels(value("image_height")))
@@ -225,7 +233,7 @@ def _names(value: Any) -> list[str]:
         if isinstance(item, dict):
             item = item.get("name")
         if isinstance(item, str):
-            names.append(clean_text(item, debris=False))
+            names.append(snippet_text(item, debris=False))
     return list(dict.fromkeys(name for name in names if name))
 
 
@@ -299,7 +307,7 @@ def _is_error(document: dict[str, Any]) -> bool:
 
 def _raise_error(document: dict[str, Any]) -> None:
     code = document["code"]
-    message = clean_text(_text(document.get("message")), debris=False)
+    message = snippet_text(_text(document.get("message")), debris=False)
     data = document.get("data")
     status = data.get("status") if isinstance(data, dict) else None
     detail = f"{code}: {message}" + (f" (HTTP {status})" if status else "")

@@ -120,7 +120,7 @@ def to_int(value: str | None) -> int:
     return int(match.group(1)) if match else 0
 
 
-def clean_text(value: str, *, debris: bool = True) -> str:
+def snippet_text(value: str, *, debris: bool = True) -> str:
     """Plain text of an HTML-or-text snippet: tags dropped, entities decoded, whitespace collapsed.
 
     With ``debris`` (feed excerpts) also removes "[…]", "Read more", "The post … appeared first on …".

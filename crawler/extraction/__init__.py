@@ -3,7 +3,11 @@
 The page is parsed once (:mod:`.page`); each field has its own module with a
 cascade from cheap, reliable sources to expensive heuristics:
 
-- :mod:`.title` headline, :mod:`.dates` publication/modification instants,
+- :mod:`.layout` which block is the story, a sidebar, another story's teaser, the
+  navigation, a picture: one vocabulary, computed once per page, read by every field,
+- :mod:`.title` headline (:mod:`.headings` the visible headings, :mod:`.titletext`
+  headline strings), :mod:`.dates` publication/modification instants
+  (:mod:`.datesources` where the page states them, :mod:`.datetext` parsing),
   :mod:`.images` lead image, :mod:`.excerpt` summary, :mod:`.text` body text,
 - :mod:`.links` canonical/AMP URLs (string helpers in :mod:`.urls`),
 - :mod:`.classify` category and type, :mod:`.topics` topic labels.
@@ -16,6 +20,7 @@ headline) and make a day-only page date precise.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from urllib.parse import urldefrag
 
 from crawler.extraction.classify import category, media_type, sections
@@ -51,6 +56,7 @@ def extract_article(
     hints: Hints | None = None,
     *,
     encoding: str | None = None,
+    now: datetime | None = None,
 ) -> Record:
     """Extract an article record from a page.
 
@@ -62,6 +68,10 @@ def extract_article(
     title). A headline over :data:`~crawler.record.TITLE_MAX_CHARS` is cut;
     ``extraction_notes`` says what was worked around (``title_truncated``,
     ``jsonld_too_deep``, ``jsonld_too_large``).
+
+    ``now`` is the crawl's reference time (aware; naive is read as UTC): a publication or modification
+    date more than two days after it is implausible and passed over. Extraction never reads the clock:
+    without ``now`` no date is too late (only dates before 1990 are rejected).
     """
     rules = rules or SiteRules()
     if not url or not url.strip():
@@ -87,8 +97,8 @@ def extract_article(
     return Record(
         title=title,
         excerpt=summary,
-        published_at=published_at(page, rules, hints),
-        modified_at=modified_at(page, rules, hints),
+        published_at=published_at(page, rules, hints, now=now),
+        modified_at=modified_at(page, rules, hints, now=now),
         original_url=urldefrag(url.strip())[0],
         web_url=web_url,
         amp_web_url=amp_web_url,

@@ -13,7 +13,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from crawler.extraction.context import Hints, SiteRules
-from crawler.extraction.normalize import clean_text, collapse
+from crawler.extraction.normalize import collapse, plain_text
 from crawler.extraction.page import Page, ld_types
 from crawler.record import CATEGORIES
 
@@ -59,7 +59,7 @@ def _ld_sections(page: Page) -> list[str]:
         value = obj.get("articleSection")
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and item.strip():
-                found.append(clean_text(item))
+                found.append(plain_text(item))
     return found
 
 
@@ -77,7 +77,7 @@ def _breadcrumbs(page: Page) -> list[str]:
             if not name and isinstance(inner, dict):
                 name = inner.get("name")
             if isinstance(name, str) and name.strip():
-                found.append(clean_text(name))
+                found.append(plain_text(name))
         # First crumb is home, last is often the article itself.
         if len(found) > 2:
             found = found[1:-1]

@@ -13,7 +13,8 @@ import re
 from lxml.html import HtmlElement
 
 from crawler.extraction.context import Hints
-from crawler.extraction.normalize import clean_text, collapse, fold
+from crawler.extraction.layout import STANDFIRST_SKIP
+from crawler.extraction.normalize import collapse, fold, plain_text
 from crawler.extraction.page import Page, ld_types
 from crawler.extraction.text import shown_text
 from crawler.record import EXCERPT_MAX_CHARS
@@ -52,10 +53,7 @@ _SUMMARY_LIST = re.compile(
     r"standfirst|lead|teaser|intro",
     re.IGNORECASE,
 )
-# Where a standfirst is not: teasers of other stories, newsletter boxes, comments.
-_NOT_STANDFIRST_BLOCK = re.compile(r"related|recommend|newsletter|subscribe|comment|promo|more-?stories", re.I)
 _SENTENCE_END = re.compile(r"[.!?。！？](?:[\"'”’»)\]]*)(?=\s|$)")
-_TRUNCATED = re.compile(r"(?:\.{3}|…)\s*$")
 MIN_SUMMARY_CHARS = 40
 MIN_DESCRIPTION_CHARS = 15  # a description is written as a summary: a short one still is one
 MIN_DESCRIPTION_WORDS = 3
@@ -63,7 +61,7 @@ MIN_DESCRIPTION_WORDS = 3
 
 def clean_excerpt(text: str) -> str:
     """Remove feed debris and markup from a summary."""
-    text = clean_text(text)
+    text = plain_text(text)
     for pattern in _DEBRIS:
         text = pattern.sub(" ", text).strip()
     return collapse(text).strip(" |·•-–—")
@@ -97,7 +95,7 @@ def _site_descriptions(page: Page) -> set[str]:
         if {"WebSite", "Organization", "NewsMediaOrganization"} & set(ld_types(obj)):
             value = obj.get("description")
             if isinstance(value, str):
-                found.add(fold(clean_text(value)))
+                found.add(fold(plain_text(value)))
     return found
 
 
@@ -106,7 +104,7 @@ def _descriptions(page: Page) -> list[str]:
     for obj in page.ld_articles:
         value = obj.get("description")
         if isinstance(value, str):
-            found.append(clean_text(value))
+            found.append(plain_text(value))
     found.append(page.meta("dc.description", "dcterms.abstract", "sailthru.description"))
     return [clean_excerpt(d) for d in found if d]
 
@@ -124,7 +122,7 @@ def _block_text(element: HtmlElement) -> str:
 
 def _standfirst(page: Page, title: str) -> str:
     """A lead paragraph (or a list of key points) marked as such in the article header."""
-    scope = page.article if page.article is not None else page.tree
+    scope = page.layout.story if page.layout.story is not None else page.tree
     title_key = fold(title)
     for element in scope.iter(*_STANDFIRST_TAGS):
         cue = (element.get("class") or "") + " " + (element.get("id") or "") + " " + (element.get("itemprop") or "")
@@ -137,8 +135,8 @@ def _standfirst(page: Page, title: str) -> str:
             continue
         if _has_block_children(element) and not _paragraph_wrapper(element):
             continue
-        if _in_other_block(element, scope):
-            continue
+        if page.layout.context(element) & STANDFIRST_SKIP:
+            continue  # other stories' teasers, newsletter boxes, comments
         text = clean_excerpt(_block_text(element))
         if len(text) >= MIN_SUMMARY_CHARS and fold(text) != title_key:
             return text
@@ -150,12 +148,14 @@ _KEY_POINTS = re.compile(r"summary|highlights?|key-?points?|keypoints|takeaways?
 
 def _key_points(page: Page) -> str:
     """The list of key points a story opens with (``<ul class="summary-list">``), as one text."""
-    scope = page.article if page.article is not None else page.tree
+    scope = page.layout.story if page.layout.story is not None else page.tree
     for count, element in enumerate(scope.iter("ul", "ol")):
         if count >= 30:
             break
         cue = " ".join(filter(None, (element.get("class"), element.get("id"))))
-        if not _KEY_POINTS.search(cue) or not (2 <= len(element) <= 6) or _in_other_block(element, scope):
+        if not _KEY_POINTS.search(cue) or not (2 <= len(element) <= 6):
+            continue
+        if page.layout.context(element) & STANDFIRST_SKIP:
             continue
         text = clean_excerpt(_block_text(element))
         if len(text) >= MIN_SUMMARY_CHARS:
@@ -167,15 +167,6 @@ def _paragraph_wrapper(element: HtmlElement) -> bool:
     """A div around one to three paragraphs (``<div class="lead"><p>…</p></div>``)."""
     children = [c for c in element if isinstance(c.tag, str)]
     return element.tag == "div" and 1 <= len(children) <= 3 and all(c.tag == "p" for c in children)
-
-
-def _in_other_block(element: HtmlElement, scope: HtmlElement) -> bool:
-    for node in element.iterancestors():
-        if node is scope:
-            return False
-        if node.tag in ("aside", "footer", "nav", "form") or _NOT_STANDFIRST_BLOCK.search(node.get("class") or ""):
-            return True
-    return False
 
 
 def _has_block_children(element: HtmlElement) -> bool:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from crawler.extraction.context import Hints, SiteRules
+from crawler.extraction.layout import IMAGES_SKIP, PEOPLE_PATH
 from crawler.extraction.page import Page
 from crawler.extraction.urls import clean_url
 from crawler.record import Image
@@ -154,37 +155,12 @@ def _meta_images(page: Page) -> list[_Candidate]:
     return found
 
 
-# Class/id words (whole tokens of "a-b_c d" names) of blocks whose pictures are not the story's.
-_NOT_ARTICLE_PICTURE = re.compile(
-    r"(?:^|[\s_-])(?:author\w*|avatars?|profiles?|byline|logos?|icons?|badges?|emoji|teasers?|related|recommended|"
-    r"recommendations?|promo|adverts?|advertisement|sponsored?|newsletter|social|comments?|gravatar)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-# Links and paths of people's pages: a picture there is a portrait of the author, not the story's.
-_PEOPLE_PATH = re.compile(
-    r"/(?:authors?|autor(?:en)?|auteurs?|autores|profiles?|people|team|staff|users?)(?:/|$)", re.IGNORECASE
-)
 _MIN_LEAD_WIDTH = 300
-
-
-def _picture_context_rejected(element: HtmlElement, scope: HtmlElement) -> bool:
-    """Pictures of people and things around the story: author photos, teasers, share icons, asides."""
-    for node in (element, *element.iterancestors()):
-        if node is scope:
-            return False
-        if node.tag in ("aside", "nav", "footer"):
-            return True
-        if node.tag == "a" and _PEOPLE_PATH.search(node.get("href") or ""):
-            return True
-        cue = (node.get("class") or "") + " " + (node.get("id") or "")
-        if _NOT_ARTICLE_PICTURE.search(cue):
-            return True
-    return False
 
 
 def _article_images(page: Page) -> list[_Candidate]:
     """Pictures in the article element (figures, pictures, imgs) in order, without avatars and teasers."""
-    scope = page.article
+    scope = page.layout.story
     if scope is None:
         return []
     found = []
@@ -192,10 +168,10 @@ def _article_images(page: Page) -> list[_Candidate]:
         candidate = _picture_candidate(element, page.base_url)
         if candidate is None or (0 < candidate.width < _MIN_LEAD_WIDTH) or (0 < candidate.height < 150):
             continue
-        if _PEOPLE_PATH.search(urlsplit(candidate.url).path) or is_rejected_image(candidate.url):
-            continue
-        if _picture_context_rejected(element, scope):
-            continue
+        if PEOPLE_PATH.search(urlsplit(candidate.url).path) or is_rejected_image(candidate.url):
+            continue  # a placeholder, an icon, a portrait from a people page
+        if page.layout.kind(element) & IMAGES_SKIP:
+            continue  # author photos, logos, icons, other stories' teasers, asides
         found.append(candidate)
         if len(found) >= 8:
             break

@@ -51,8 +51,9 @@ def collapse(text: str | None, *, keep_soft_hyphens: bool = False) -> str:
     return _WS.sub(" ", strip_invisible(text, keep_soft_hyphens=keep_soft_hyphens)).strip()
 
 
-def clean_text(text: str | None, *, keep_soft_hyphens: bool = False) -> str:
-    """Decode leftover (possibly double-escaped) entities, strip stray tags, collapse whitespace."""
+def plain_text(text: str | None, *, keep_soft_hyphens: bool = False) -> str:
+    """A meta, JSON-LD or attribute value as plain text: leftover (possibly double-escaped) entities
+    decoded, stray tags stripped, whitespace collapsed (:func:`collapse`)."""
     if not text:
         return ""
     for _ in range(2):  # meta values are sometimes escaped twice: "CD&amp;amp;V"

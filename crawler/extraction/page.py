@@ -1,7 +1,9 @@
 """Parse a page once: decode the bytes, build the lxml tree, collect meta tags, links and JSON-LD.
 
 Every field extractor works on the :class:`Page` view built here, so the HTML is
-parsed and walked for its head data exactly once per article.
+parsed and walked for its head data exactly once per article; the page's layout
+(which block is the story, a sidebar, another story's teaser) is computed once on
+it too (:attr:`Page.layout`, :mod:`crawler.extraction.layout`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser
 
-from crawler.extraction.normalize import clean_text, collapse
+from crawler.extraction.layout import Layout
+from crawler.extraction.normalize import collapse, plain_text
 from crawler.extraction.urls import clean_url
 
-__all__ = ["NotHtmlError", "Page", "decode_html", "in_navigation", "parse_page"]
+__all__ = ["NotHtmlError", "Page", "decode_html", "parse_page"]
 
 
 class NotHtmlError(ValueError):
@@ -190,7 +193,7 @@ def ld_types(obj: dict[str, Any]) -> tuple[str, ...]:
 
 
 class Page:
-    """One parsed article page: the lxml tree plus the head data every field reads."""
+    """One parsed article page: the lxml tree plus the head data and the layout every field reads."""
 
     def __init__(self, tree: HtmlElement, url: str):
         self.tree = tree
@@ -254,14 +257,14 @@ class Page:
         """The first non-empty value among meta tags named ``keys`` (in the order given), cleaned."""
         for key in keys:
             for value in self.metas.get(key, ()):
-                value = clean_text(value)
+                value = plain_text(value)
                 if value:
                     return value
         return ""
 
     def meta_all(self, key: str) -> list[str]:
         """All non-empty cleaned values of one meta key."""
-        return [v for v in (clean_text(x) for x in self.metas.get(key, ())) if v]
+        return [v for v in (plain_text(x) for x in self.metas.get(key, ())) if v]
 
     def link(self, rel: str) -> str:
         """The first ``<link rel=...>`` href for a relation."""
@@ -316,81 +319,9 @@ class Page:
         return list(self.tree.iter("h1"))
 
     @cached_property
-    def story_ancestors(self) -> frozenset[HtmlElement]:
-        """The elements that hold the story itself (article element, headline and their ancestors).
-
-        Class names like "sidebar" or "related" on these are layout accidents, not other stories. With
-        a known headline element, only the h1s repeating its words count: another h1 is the site's logo.
-        """
-        heading = self.heading
-        if heading is None:
-            anchors = [*self.h1s[:3]]
-        else:
-            words = heading.text_content().split()
-            anchors = [heading, *(h for h in self.h1s[:3] if h.text_content().split()[: len(words)] == words)]
-        if self.article is not None:
-            anchors.append(self.article)
-        found = set()
-        for anchor in anchors:
-            # Elements, not id()s: lxml proxies are recycled, and a held reference keeps each one unique.
-            found.add(anchor)
-            found.update(anchor.iterancestors())
-        return frozenset(found)
-
-    @cached_property
-    def heading(self) -> HtmlElement | None:
-        """The element showing the headline: an h1 in the article, else a wordy h1, else an h2-h4 that
-        repeats the page title (blogs and CMS pages that keep h1 for the site name, news sites that put
-        an SEO h1 into the breadcrumb trail, older templates with no h1 at all). h1s inside navigation
-        are never the headline."""
-        article = self.article
-        h1s = [h1 for h1 in self.h1s if not in_navigation(h1)]
-        for h1 in h1s:
-            if article is not None and any(a is article for a in h1.iterancestors()):
-                return h1
-        for h1 in h1s:
-            if len(h1.text_content().split()) >= 3:
-                return h1
-        from crawler.extraction.normalize import fold  # local: keep the module's imports minimal
-
-        titles = [fold(t) for t in (self.meta("og:title"), self.title_tag) if t]
-        if not titles:
-            return None
-        for element in self.tree.iter("h2", "h3", "h4"):
-            key = fold(element.text_content())
-            if len(key) >= 12 and any(key in t for t in titles) and not in_navigation(element):
-                return element
-        return None
-
-    @cached_property
-    def article(self) -> HtmlElement | None:
-        """The element holding the article (``<article>``, articleBody, ``<main>``), or None."""
-        return _find_article(self)
-
-
-_NAVIGATION_CUE = re.compile(r"breadcrumb|crumbs?\b|crumb[_-]", re.IGNORECASE)
-_NAVIGATION_ATTRIBUTES = ("class", "id", "role", "itemtype", "aria-label", "data-testid", "data-test-id")
-
-
-def in_navigation(element: HtmlElement) -> bool:
-    """Whether ``element`` sits in a navigation block: ``<nav>``, ``role=navigation`` or a breadcrumb trail.
-
-    News CMSs often repeat the SEO title as the last breadcrumb and mark it up as the page's ``<h1>``,
-    while the displayed headline is an ``<h2>`` below it.
-    """
-    for node in (element, *element.iterancestors()):
-        tag = node.tag
-        if tag == "nav":
-            return True
-        if tag in ("body", "html", "article", "main"):
-            return False
-        for attribute in _NAVIGATION_ATTRIBUTES:
-            value = node.get(attribute)
-            if value and (_NAVIGATION_CUE.search(value) or (attribute == "role" and value == "navigation")):
-                return True
-        if any(name.startswith("data-") and "breadcrumb" in (value or "").lower() for name, value in node.items()):
-            return True
-    return False
+    def layout(self) -> Layout:
+        """The page's layout: the story root, the headline element and every block's kind."""
+        return Layout(self)
 
 
 ARTICLE_TYPES = {
@@ -423,26 +354,6 @@ ARTICLE_TYPES = {
 def _article_rank(types: tuple[str, ...]) -> int | None:
     ranks = [ARTICLE_TYPES[t] for t in types if t in ARTICLE_TYPES]
     return min(ranks) if ranks else None
-
-
-_ARTICLE_XPATH = etree.XPath(
-    "//article | //*[@itemprop='articleBody'] | //*[@itemprop='articleBody']/ancestor::*[1] | //main"
-    " | //*[@role='main']"
-)
-
-
-def _find_article(page: Page) -> HtmlElement | None:
-    candidates = _ARTICLE_XPATH(page.tree)
-    if not candidates:
-        return None
-    h1s = set(page.h1s)
-
-    def score(element: HtmlElement) -> tuple[int, int]:
-        has_h1 = any(h in h1s for h in element.iter("h1")) if h1s else False
-        text = sum(len(p.text_content()) for p in element.iter("p"))
-        return (1 if has_h1 and text > 200 else 0, text)
-
-    return max(candidates, key=score)
 
 
 def parse_page(html: bytes | str, url: str, *, encoding: str | None = None) -> Page:

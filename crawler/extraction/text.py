@@ -1,31 +1,25 @@
 """The article's body text, plain.
 
 Fast own pass first: JSON-LD ``articleBody``, else the paragraphs of the
-article element (without figures, asides, related-story and share blocks).
+story element (without the blocks :data:`~crawler.extraction.layout.TEXT_SKIP`
+names: figures, asides, related stories, share boxes ...).
 trafilatura (imported on first need: it is slow to import) only when that
 finds too little.
 """
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extraction.normalize import clean_text, collapse
+from crawler.extraction.layout import TEXT_SKIP
+from crawler.extraction.normalize import collapse, plain_text
 from crawler.extraction.page import Page
 
 __all__ = ["MIN_BODY_CHARS", "body_text", "normalised_for_hash", "shown_text"]
 
 MIN_BODY_CHARS = 250
 _BLOCK_TAGS = ("p", "h2", "h3", "li", "blockquote")
-_SKIP_ANCESTORS = frozenset({"aside", "figure", "figcaption", "nav", "footer", "form", "button", "noscript"})
-_SKIP_CLASSES = re.compile(
-    r"related|share|social|newsletter|subscribe|promo|advert|\bad\b|ads-|caption|credit|comment|recommend|"
-    r"teaser|sidebar|widget|breadcrumb|paywall|cookie|signup|author-bio|tags?\b",
-    re.IGNORECASE,
-)
 _ALL_PARAGRAPHS = etree.XPath("//p")
 
 
@@ -45,25 +39,14 @@ def shown_text(element: HtmlElement) -> str:
     return "".join(pieces)
 
 
-def _skipped(element: HtmlElement, stop: HtmlElement) -> bool:
-    for ancestor in element.iterancestors():
-        if ancestor is stop:
-            return False
-        if ancestor.tag in _SKIP_ANCESTORS:
-            return True
-        cue = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
-        if cue.strip() and _SKIP_CLASSES.search(cue):
-            return True
-    return False
-
-
-def _paragraphs(scope: HtmlElement) -> list[str]:
+def _paragraphs(page: Page, scope: HtmlElement) -> list[str]:
+    layout = page.layout
     blocks = []
     for element in scope.iter(*_BLOCK_TAGS):
         if element.tag == "li" and element.getparent() is not None and element.getparent().get("class"):
             continue  # classed lists are menus and link lists more often than content
-        if _skipped(element, scope):
-            continue
+        if layout.context(element) & TEXT_SKIP:
+            continue  # asides, figures, related stories, share and newsletter boxes, author bios
         text = collapse(shown_text(element))
         if text and (element.tag != "li" or len(text) > 40):
             blocks.append(text)
@@ -75,16 +58,16 @@ def _ld_body(page: Page) -> str:
     for obj in page.ld_articles:
         value = obj.get("articleBody")
         if isinstance(value, str):
-            text = clean_text(value)
+            text = plain_text(value)
             if len(text) >= MIN_BODY_CHARS:
                 return value.strip()
     return ""
 
 
 def _own_pass(page: Page) -> str:
-    scope = page.article
+    scope = page.layout.story
     if scope is not None:
-        blocks = _paragraphs(scope)
+        blocks = _paragraphs(page, scope)
         text = "\n\n".join(blocks)
         if len(text) >= MIN_BODY_CHARS:
             return text

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from crawler.extraction.normalize import clean_text
+from crawler.extraction.normalize import plain_text
 from crawler.extraction.page import Page
 from crawler.record import MAX_TOPICS
 
@@ -74,7 +74,7 @@ def page_keywords(page: Page) -> list[str]:
     for key in ("news_keywords", "keywords", "parsely-tags", "sailthru.tags"):
         for value in page.meta_all(key):
             tags.extend(part for part in value.split(","))
-    return [t for t in dict.fromkeys(clean_text(t) for t in tags) if t]
+    return [t for t in dict.fromkeys(plain_text(t) for t in tags) if t]
 
 
 def topics(

@@ -376,6 +376,7 @@ class ArticleSpider(scrapy.Spider):
                 self.site_rules(response.url),
                 (hints or Hints()).merge(self._later_hints.pop(clean_url(requested), Hints())),
                 encoding=http_content_type_encoding(content_type),
+                now=reference_time(self.settings, self.crawler.stats.get_value("start_time")),
             )
         except ExtractionError as error:
             self._article_error("extraction", response.url, str(error))

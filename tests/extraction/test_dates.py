@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
+
+from crawler.extraction import extract_article
 from crawler.extraction.context import Hints, SiteRules
-from crawler.extraction.dates import modified_at, parse_stamp, published_at
+from crawler.extraction.dates import modified_at, published_at
+from crawler.extraction.datetext import parse_stamp
 
 from .helpers import page
 
@@ -135,7 +140,52 @@ def test_url_date_is_the_last_resort_and_beats_a_distant_page_date() -> None:
 
 def test_future_dates_are_rejected() -> None:
     head = '<meta property="article:published_time" content="2999-01-01T00:00:00Z">'
-    assert published_at(page(head, url=NO_URL_DATE)) is None
+    assert published_at(page(head, url=NO_URL_DATE), now=at(2024, 5, 3)) is None
+    assert published_at(page(head, url=NO_URL_DATE)) is None  # beyond any year a date is read in
+
+
+# The reference time comes from the caller, never from the machine's clock.
+DATED_2026 = (
+    '<meta property="article:published_time" content="2026-04-30T05:32:29+00:00">'
+    '<meta property="article:modified_time" content="2026-04-30T06:10:12+00:00">'
+)
+
+
+@pytest.mark.parametrize("now", [at(2026, 5, 1), at(2030, 1, 1), at(2026, 4, 28, 7), None])
+def test_a_date_is_plausible_against_the_reference_time_given(now: datetime | None) -> None:
+    doc = page(DATED_2026, "<article><h1>Robotaxis in Wuhan</h1></article>", url=NO_URL_DATE)
+    assert published_at(doc, now=now) == at(2026, 4, 30, 5, 32, 29)
+    assert modified_at(doc, now=now) == at(2026, 4, 30, 6, 10, 12)
+
+
+@pytest.mark.parametrize("now", [at(2020, 1, 1), at(2026, 4, 28, 5), datetime(2025, 12, 31, 23, 59)])
+def test_a_date_more_than_two_days_after_the_reference_time_is_implausible(now: datetime) -> None:
+    doc = page(DATED_2026, "<article><h1>Robotaxis in Wuhan</h1></article>", url=NO_URL_DATE)
+    assert published_at(doc, now=now) is None
+    assert modified_at(doc, now=now) is None
+
+
+DEMO_PAGE = (
+    Path(__file__).resolve().parents[2]
+    / "crawler/demo/sites/technode/2026/04/30"
+    / ("baidus-apollo-go-robotaxi-service-passes-1000-vehicles-in-wuhan/index.html")
+)
+
+
+@pytest.mark.parametrize(("now", "expected"), [(at(2026, 5, 1), True), (at(2030, 1, 1), True), (at(2020, 1, 1), False)])
+def test_the_demo_article_s_date_whatever_the_machine_clock_says(now: datetime, expected: bool) -> None:
+    html = DEMO_PAGE.read_text().replace("{{base}}", "https://technode.example")
+    url = "https://technode.example/2026/04/30/baidus-apollo-go-robotaxi-service-passes-1000-vehicles-in-wuhan/"
+    record = extract_article(html, url, now=now)
+    assert record.published_at == (at(2026, 4, 30, 5, 32, 29) if expected else None)
+
+
+def test_the_extraction_modules_never_read_the_clock() -> None:
+    source = Path(__file__).resolve().parents[2] / "crawler/extraction"
+    for module in source.glob("*.py"):
+        text = module.read_text()
+        for call in ("datetime.now(", "date.today(", "time.time(", "utcnow(", ".today("):
+            assert call not in text, f"{module.name} calls {call}"
 
 
 def test_parse_stamp_forms() -> None:
@@ -273,6 +323,17 @@ def test_dates_in_a_list_of_dated_items_belong_to_those_items() -> None:
     )
     head = '<meta name="date" content="2020-02-11">'
     assert published_at(page(head, body, url=NO_URL_DATE)) == at(2020, 2, 11)
+
+
+def test_rewritten_metadata_is_recognised_in_the_site_zone() -> None:
+    # Both instants local (no offset): both are read in the site's zone, so they are the same edit.
+    head = (
+        '<meta property="article:published_time" content="2022-11-17T10:33:13">'
+        '<meta property="article:modified_time" content="2022-11-17T10:32:18">'
+    )
+    body = '<article><h1>Wärmepumpe im Altbau</h1><time datetime="2022-03-09">9. März 2022</time><p>Text.</p></article>'
+    berlin = SiteRules(timezone="Europe/Berlin")
+    assert published_at(page(head, body, url=NO_URL_DATE), berlin) == at(2022, 3, 8, 23)
 
 
 def test_published_metadata_rewritten_on_edit_yields_to_the_articles_earlier_time() -> None:

@@ -120,6 +120,30 @@ def test_cli_single_page_with_provider(tmp_path: Path) -> None:
     assert record["provider"] == {"name": "TechNode", "domain": "technode.com"}
 
 
+@pytest.mark.parametrize(
+    ("now", "published"),
+    [("2031-06-02T00:00:00Z", "2031-06-01T08:00:00Z"), ("2020-01-01", None), (None, "2031-06-01T08:00:00Z")],
+)
+def test_cli_judges_dates_against_the_reference_time_it_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], now: str | None, published: str | None
+) -> None:
+    from crawler.extract import main
+
+    path = tmp_path / "page.html"
+    path.write_text(PAGE.replace("2021-08-30T14:03:00+08:00", "2031-06-01T16:00:00+08:00"))
+    reference = ["--now", now] if now else []  # without one, no date is too late (the clock is never read)
+    assert main(["--url", "https://technode.com/sensetime/", str(path), *reference]) == 0
+    assert json.loads(capsys.readouterr().out)["publishedDateTime"] == published
+
+
+def test_cli_rejects_a_reference_time_that_is_no_time(tmp_path: Path) -> None:
+    from crawler.extract import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--batch", "--now", "yesterday"])
+    assert exit_info.value.code == 2
+
+
 # ---- hostile pages ----------------------------------------------------------------------------------
 
 OG_HEAD = (

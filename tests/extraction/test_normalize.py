@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extraction.normalize import clean_text, collapse
+from crawler.extraction.normalize import collapse, plain_text
 
 from .helpers import page
 
@@ -29,8 +29,8 @@ EMOJI_SEQUENCES = [
 def test_emoji_sequences_round_trip(sequence: str) -> None:
     text = f"Families {sequence} celebrate {sequence}"
     assert collapse(text) == text
-    assert clean_text(text) == text
-    assert clean_text(text, keep_soft_hyphens=True) == text
+    assert plain_text(text) == text
+    assert plain_text(text, keep_soft_hyphens=True) == text
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_emoji_sequences_round_trip(sequence: str) -> None:
 )
 def test_invisible_characters_outside_emoji_sequences_are_removed(dirty: str, clean: str) -> None:
     assert collapse(dirty) == clean
-    assert clean_text(dirty) == clean
+    assert plain_text(dirty) == clean
 
 
 def test_a_zero_width_space_inside_a_sequence_does_not_break_the_joiner() -> None:

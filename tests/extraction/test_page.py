@@ -78,7 +78,7 @@ def test_broken_json_ld_is_repaired() -> None:
 
 
 def test_navigation_and_breadcrumbs_are_recognised() -> None:
-    from crawler.extraction.page import in_navigation
+    from crawler.extraction.layout import in_navigation
 
     doc = parse_page(
         '<html><body><nav><h1 id="a">Site</h1></nav><ol class="fp-breadcrumbs"><li><h1 id="b">Story</h1></li></ol>'
@@ -88,7 +88,7 @@ def test_navigation_and_breadcrumbs_are_recognised() -> None:
     )
     found = {h.get("id"): in_navigation(h) for h in doc.h1s}
     assert found == {"a": True, "b": True, "c": True, "d": False}
-    assert doc.heading is not None and doc.heading.get("id") == "d"
+    assert doc.layout.headline is not None and doc.layout.headline.get("id") == "d"
 
 
 def _ld_page(*blocks: str) -> object:
