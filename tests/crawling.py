@@ -2,7 +2,10 @@
 
 ``run_crawl`` starts ``scrapy crawl`` in a subprocess (the real command, real
 settings, real pipelines) with its output, store and stats redirected into a
-temporary directory, and returns what it left behind.
+temporary directory, and returns what it left behind. Crawls whose tests need
+no process of their own (no exit code of the command, no signal, no lock, no
+other working folder) run inside the test process instead, with the same
+settings and the same result: ``tests.inprocess.crawl_in_process``.
 """
 
 from __future__ import annotations
@@ -43,11 +46,13 @@ class CrawlResult:
         return int(self.stats.get(name, 0))
 
 
-def crawl_command(
-    spider: str, workdir: Path, *args: str, settings: dict[str, str] | None = None
-) -> tuple[list[str], dict[str, str]]:
-    """The ``scrapy crawl`` command line and the settings it sets (output, store and stats under ``workdir``)."""
-    all_settings = {
+def crawl_settings(workdir: Path, settings: dict[str, str] | None = None) -> dict[str, str]:
+    """The ``-s`` settings of a test crawl: output, store and stats under ``workdir``, a frozen "now", no delays.
+
+    Both ways of crawling use them: :func:`run_crawl` (a ``scrapy crawl`` process) and
+    ``tests.inprocess.crawl_in_process`` (the same crawl inside the test process).
+    """
+    return {
         "OUTPUT_DIR": str(workdir / "output"),
         "RECORD_STORE": str(workdir / "state" / "records.sqlite"),
         "STATS_FILE": str(workdir / "stats.json"),
@@ -60,6 +65,13 @@ def crawl_command(
         "LOG_LEVEL": "INFO",
         **(settings or {}),
     }
+
+
+def crawl_command(
+    spider: str, workdir: Path, *args: str, settings: dict[str, str] | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """The ``scrapy crawl`` command line and the settings it sets (output, store and stats under ``workdir``)."""
+    all_settings = crawl_settings(workdir, settings)
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
     for arg in args:
         command += ["-a", arg]
@@ -100,7 +112,11 @@ def run_crawl(
     proc = subprocess.run(
         command, cwd=cwd or REPO, env=crawl_environment(cwd, env), capture_output=True, text=True, timeout=240
     )
-    stats_file = Path(cwd or REPO) / all_settings["STATS_FILE"]
+    return crawl_result(proc.returncode, proc.stderr, workdir, Path(cwd or REPO) / all_settings["STATS_FILE"])
+
+
+def crawl_result(returncode: int, log: str, workdir: Path, stats_file: Path) -> CrawlResult:
+    """What a crawl left behind: its stats file, and the documents under ``workdir/output``."""
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     output_dir = workdir / "output"
     documents = (
@@ -108,7 +124,7 @@ def run_crawl(
         if output_dir.exists()
         else {}
     )
-    return CrawlResult(proc.returncode, stats, proc.stderr, output_dir, documents)
+    return CrawlResult(returncode, stats, log, output_dir, documents)
 
 
 def expected_output(site: str) -> dict:

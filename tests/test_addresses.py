@@ -41,7 +41,7 @@ from crawler.middlewares.addresses import (
 from crawler.record import Image, Provider, Record
 from crawler.registry import Source
 from crawler.spiders.base import ArticleSpider
-from tests.crawling import run_crawl
+from tests.inprocess import crawl_in_process
 from tests.small_site import PAGE, SmallSite
 
 # --- which addresses are refused -------------------------------------------------------------------
@@ -448,7 +448,7 @@ def internal_server(root: Path) -> SiteServer:
 def crawl(tmp_path: Path, site: SiteServer, *extra_settings: tuple[str, str]):
     registry = SmallSite(tmp_path / "unused").registry(tmp_path / "providers.yaml")
     settings = {"PROVIDER_REGISTRY": str(registry), **dict(extra_settings)}
-    return run_crawl("small", tmp_path / "work", f"start_urls={site.url('/feed/')}", settings=settings)
+    return crawl_in_process("small", tmp_path / "work", f"start_urls={site.url('/feed/')}", settings=settings)
 
 
 def leads(result) -> dict[str, tuple[int, int, bool]]:

@@ -4,7 +4,8 @@ Each fixture site's reviewed expected output (``tests/expected/<key>.yaml``) nam
 the site's sources and the documents a crawl must produce; the provider's own spider crawls the site
 through ``-a start_urls=`` exactly as it would crawl the real one. The generic
 ``news`` spider is checked here too: given only a site's home page, it finds
-the feed and the sitemaps by itself.
+the feed and the sitemaps by itself. The crawls run in the test process
+(``tests/inprocess.py``); a crawl that must fail on its arguments runs the command.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from crawler.demo.server import SiteServer, site_root
 from crawler.registry import load_registry
 from tests.crawling import check_document, expected_output, expected_sites, run_crawl
+from tests.inprocess import crawl_in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +28,7 @@ def test_provider_spider_writes_the_expected_documents(site, tmp_path):
     provider = load_registry().get(expected["provider"])
     with SiteServer(site_root(expected["site"])) as server:
         start_urls = ",".join(server.base_url + path for path in expected["sources"].values())
-        result = run_crawl(provider.key, tmp_path, f"start_urls={start_urls}")
+        result = crawl_in_process(provider.key, tmp_path, f"start_urls={start_urls}")
     assert result.returncode == 0, result.log[-3000:]
     documents = result.by_web_url()
     assert sorted(documents) == sorted(server.base_url + doc["path"] for doc in expected["documents"])
@@ -45,7 +47,7 @@ def test_generic_spider_finds_feed_and_sitemaps_from_the_home_page(tmp_path):
     # What the feed and the sitemaps link to (the listing pages are not read when a site has a feed).
     reachable = [d for d in expected["documents"] if {"feed", "sitemap", "news"} & set(d.get("reached_from", []))]
     with SiteServer(site_root("technode")) as server:
-        result = run_crawl("news", tmp_path, f"site={server.base_url}/")
+        result = crawl_in_process("news", tmp_path, f"site={server.base_url}/")
         requested = set(server.requests)
     assert result.returncode == 0, result.log[-3000:]
     assert "/feed/" in requested and "/robots.txt" in requested and "/sitemap_index.xml" in requested
@@ -61,12 +63,13 @@ def test_generic_spider_finds_feed_and_sitemaps_from_the_home_page(tmp_path):
 def test_generic_spider_with_article_urls_only(tmp_path):
     first = expected_output("technode")["documents"][0]
     with SiteServer(site_root("technode")) as server:
-        result = run_crawl("news", tmp_path, f"url={server.base_url}{first['path']}")
+        result = crawl_in_process("news", tmp_path, f"url={server.base_url}{first['path']}")
     assert result.returncode == 0, result.log[-3000:]
     assert [d["title"] for d in result.by_web_url().values()] == [first["title"]]
 
 
 def test_generic_spider_needs_something_to_crawl(tmp_path):
+    # What the command does with it (its exit code and its message) is for a process to show.
     result = run_crawl("news", tmp_path)
     assert result.returncode != 0
     assert "say what to crawl" in result.log
@@ -75,7 +78,7 @@ def test_generic_spider_needs_something_to_crawl(tmp_path):
 def test_bad_sources_end_cleanly_with_a_clear_log_line(tmp_path):
     """TechStory's hostile sources: HTML where a feed was promised, a looping index, gzip, a cut-off sitemap."""
     with SiteServer(site_root("techstory")) as server:
-        result = run_crawl(
+        result = crawl_in_process(
             "news",
             tmp_path,
             f"feed={server.base_url}/category/reviews/feed/",

@@ -5,7 +5,9 @@ post/news/page/category sitemaps, paginated listings, and articles built the
 way WordPress + Yoast builds them, including broken and hostile cases. Its
 reviewed expected output (``tests/expected/technode.yaml``) says what each
 document must hold; these tests read the documents from disk exactly as
-downstream publishing does.
+downstream publishing does. The crawls run in the test process
+(``tests/inprocess.py``), the demo target's too (``-a demo=1``, served as the
+command serves it).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from crawler.demo.server import SiteServer, site_root
 from crawler.publishing.frontmatter import parse
 from crawler.record import FRONT_MATTER_KEYS
 from crawler.seal import open_token
-from tests.crawling import SEAL_KEY_HEX, check_document, expected_output, run_crawl
+from tests.crawling import SEAL_KEY_HEX, check_document, expected_output
+from tests.inprocess import crawl_in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +41,7 @@ def crawl(tmp_path_factory):
     """One full crawl of the site, shared by the checks below."""
     workdir = tmp_path_factory.mktemp("technode")
     with SiteServer(SITE) as server:
-        result = run_crawl("technode", workdir, f"start_urls={start_urls(server)}")
+        result = crawl_in_process("technode", workdir, f"start_urls={start_urls(server)}")
         result.base_url = server.base_url
         result.requests = list(server.requests)
     assert result.returncode == 0, result.log[-3000:]
@@ -120,8 +123,8 @@ def test_duplicate_through_two_urls_is_one_document(crawl):
 
 def test_recrawl_rewrites_the_same_files(tmp_path):
     with SiteServer(SITE) as server:
-        first = run_crawl("technode", tmp_path, f"start_urls={start_urls(server)}")
-        second = run_crawl("technode", tmp_path, f"start_urls={start_urls(server)}")
+        first = crawl_in_process("technode", tmp_path, f"start_urls={start_urls(server)}")
+        second = crawl_in_process("technode", tmp_path, f"start_urls={start_urls(server)}")
     assert first.returncode == second.returncode == 0
     assert sorted(first.documents) == sorted(second.documents)
     assert len(second.documents) == EXPECTED["document_count"]
@@ -129,8 +132,10 @@ def test_recrawl_rewrites_the_same_files(tmp_path):
 
 def test_limit_and_since(tmp_path):
     with SiteServer(SITE) as server:
-        limited = run_crawl("technode", tmp_path / "limit", f"start_urls={start_urls(server)}", "limit=3")
-        recent = run_crawl("technode", tmp_path / "since", f"start_urls={start_urls(server)}", "since=2025-06-01")
+        limited = crawl_in_process("technode", tmp_path / "limit", f"start_urls={start_urls(server)}", "limit=3")
+        recent = crawl_in_process(
+            "technode", tmp_path / "since", f"start_urls={start_urls(server)}", "since=2025-06-01"
+        )
     assert limited.returncode == 0 and len(limited.documents) == 3
     wanted = {p for p, d in EXPECTED_DOCUMENTS.items() if d["publishedDateTime"] >= "2025-06-01"}
     assert recent.returncode == 0
@@ -138,6 +143,7 @@ def test_limit_and_since(tmp_path):
 
 
 def test_demo_target_crawls_the_bundled_site(tmp_path):
-    result = run_crawl("technode", tmp_path, "demo=1")
+    # -a demo=1 goes through serve_demo as in the command (every run_crawl test passes the command's call of it).
+    result = crawl_in_process("technode", tmp_path, "demo=1")
     assert result.returncode == 0, result.log[-2000:]
     assert len(result.documents) == EXPECTED["document_count"]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from crawler.demo.server import SiteServer
-from tests.crawling import run_crawl
+from tests.inprocess import crawl_in_process
 from tests.small_site import SmallSite
 
 pytestmark = pytest.mark.e2e
@@ -39,10 +39,10 @@ def test_an_article_linked_under_other_urls_is_not_fetched_again(tmp_path):
     settings = {"PROVIDER_REGISTRY": str(registry), "IMAGES_STORE": ""}
     with SiteServer(site.root) as server:
         start = f"start_urls={server.base_url}/feed/"
-        once = run_crawl("small", tmp_path / "run", start, settings=settings)
+        once = crawl_in_process("small", tmp_path / "run", start, settings=settings)
         fetched_first = [path for path in server.requests if path.startswith("/news/")]
         server.requests.clear()
-        again = run_crawl("small", tmp_path / "run", start, settings=settings)
+        again = crawl_in_process("small", tmp_path / "run", start, settings=settings)
         fetched_again = [path for path in server.requests if path.startswith("/news/")]
     assert once.returncode == 0 and again.returncode == 0, again.log[-2000:]
     assert sorted(once.by_web_url()) == sorted(server.base_url + a.path for a in site.articles)

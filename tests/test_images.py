@@ -45,7 +45,7 @@ from crawler.images import (
 from crawler.record import Image, Provider, Record
 from crawler.scoring import completeness
 from crawler.store import open_store
-from tests.crawling import run_crawl
+from tests.inprocess import crawl_in_process
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -388,13 +388,14 @@ def crawls(tmp_path_factory):
         "IMAGES_MAX_BYTES": str(50 * 1024),
         "IMAGES_MAX_PIXELS": str(2_000_000),
         "IMAGES_DOWNLOAD_TIMEOUT": "0.5",
+        "RETRY_BACKOFF_BASE": "0.1",  # the slow image is retried (a timeout) before it counts as failed
     }
     site, cdn = make_sites(root)
     with site, cdn:
         urls = build_articles(root, site, cdn)
         # The CDN is on a loopback address: the address guard refuses it unless the operator allows its origin.
         settings["FETCH_ALLOWED_ORIGINS"] = f"http://localhost:{cdn.port}"
-        first = run_crawl("news", workdir, f"url={','.join(urls.values())}", settings=settings)
+        first = crawl_in_process("news", workdir, f"url={','.join(urls.values())}", settings=settings)
         first.requests = list(cdn.requests)
         first.site_requests = list(site.requests)
         files_after_first = sorted(
@@ -404,7 +405,7 @@ def crawls(tmp_path_factory):
         deleted.unlink()
         cdn.requests.clear()
         site.requests.clear()
-        second = run_crawl("news", workdir, f"url={','.join(urls.values())}", settings=settings)
+        second = crawl_in_process("news", workdir, f"url={','.join(urls.values())}", settings=settings)
         second.requests = list(cdn.requests)
         second.site_requests = list(site.requests)
     return {"urls": urls, "first": first, "second": second, "files": files_after_first, "workdir": workdir}
@@ -496,7 +497,9 @@ def test_no_image_store_no_image_requests(tmp_path):
     site, cdn = make_sites(tmp_path)
     with site, cdn:
         urls = build_articles(tmp_path, site, cdn)
-        result = run_crawl("news", tmp_path / "work", f"url={urls['wrong-metadata']}", settings={"IMAGES_STORE": ""})
+        result = crawl_in_process(
+            "news", tmp_path / "work", f"url={urls['wrong-metadata']}", settings={"IMAGES_STORE": ""}
+        )
         requested = list(cdn.requests)
     assert result.returncode == 0, result.log[-3000:]
     assert lead(result, urls["wrong-metadata"]) == (1200, 630, False)

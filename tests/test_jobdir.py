@@ -3,7 +3,8 @@
 What a source said about an article (here: the feed's picture, which the
 article page lacks) travels with the article's request, so it is still
 there when a resumed crawl takes the request from the job's disk queue,
-without reading the feed again.
+without reading the feed again. The paused crawl is a ``scrapy crawl`` process
+(it is stopped with SIGINT); the others run in the test process.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pytest
 import yaml
 
 from crawler.demo.server import SiteServer
-from tests.crawling import run_crawl, start_crawl
+from tests.crawling import start_crawl
+from tests.inprocess import crawl_in_process
 from tests.small_site import SmallSite
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +57,7 @@ def test_a_resumed_jobdir_crawl_writes_the_same_documents(tmp_path):
     settings = {"PROVIDER_REGISTRY": str(registry), "IMAGES_STORE": "", "CONCURRENT_REQUESTS": "1"}
     with SiteServer(site.root) as server:
         start = f"start_urls={server.base_url}/feed/"
-        whole = run_crawl("small", tmp_path / "whole", start, settings=settings)
+        whole = crawl_in_process("small", tmp_path / "whole", start, settings=settings)
         assert whole.returncode == 0, whole.log[-2000:]
 
         job = {**settings, "JOBDIR": str(tmp_path / "job")}
@@ -69,7 +71,7 @@ def test_a_resumed_jobdir_crawl_writes_the_same_documents(tmp_path):
         paused = len(list(output.rglob("*.md")))
         assert 0 < paused < 5
         feed_requests = server.count("/feed/")
-        resumed = run_crawl("small", tmp_path / "paused", start, settings=job)
+        resumed = crawl_in_process("small", tmp_path / "paused", start, settings=job)
         assert server.count("/feed/") == feed_requests  # the feed was not read again
     assert resumed.returncode == 0, resumed.log[-2000:]
     expected = front_matters(tmp_path / "whole" / "output")

@@ -1,6 +1,7 @@
 """Stories across providers: story terms, relating in the store, and crawls that relate both ways.
 
-The end-to-end tests run on SQLite and on PostgreSQL (``store_url``).
+The end-to-end tests run on SQLite and on PostgreSQL; their crawls run in the test
+process (``tests/inprocess.py``), the ``stories`` and ``render`` commands as processes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from crawler.record import Provider, Record
 from crawler.store import open_store
 from crawler.stories import StoryConfig, StoryStep, cosine, story_terms
 from tests import stories_sites
-from tests.crawling import REFERENCE_TIME, REPO, run_crawl
+from tests.crawling import REFERENCE_TIME, REPO, CrawlResult
+from tests.inprocess import crawl_in_process
 
 
 def record(url: str, domain: str, title: str, excerpt: str, text: str = "", day: int = 20) -> Record:
@@ -90,18 +92,30 @@ def titles(result) -> dict[str, list[str]]:
     return {doc["title"]: [r["title"] for r in doc["related"]] for doc in result.by_web_url().values()}
 
 
-@pytest.mark.e2e
-def test_crawls_relate_stories_both_ways(store_url, tmp_path):
-    """Two providers, then a third a crawl later: every document of a story lists the others; others stay alone."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def story_crawls(request, tmp_path_factory) -> dict[str, CrawlResult]:
+    """alpha, beta, then gamma a crawl later, into one store (on each backend): each crawl's result, by provider."""
+    tmp_path = tmp_path_factory.mktemp(f"stories-{request.param}")
+    if request.param == "sqlite":
+        store = str(tmp_path / "state" / "records.sqlite")
+    else:
+        store = request.getfixturevalue("module_postgres_url")
     registry = stories_sites.build(tmp_path / "sites")
-    settings = {"PROVIDER_REGISTRY": str(registry), "RECORD_STORE": store_url}
+    settings = {"PROVIDER_REGISTRY": str(registry), "RECORD_STORE": store}
     results = {}
     for key in ("alpha", "beta", "gamma"):
         with SiteServer(tmp_path / "sites" / key) as server:
             urls = ",".join(server.base_url + path for path, *_ in stories_sites.ARTICLES[key])
-            result = run_crawl(key, tmp_path / "run", f"start_urls={urls}", settings=settings)
+            result = crawl_in_process(key, tmp_path / "run", f"start_urls={urls}", settings=settings)
         assert result.returncode == 0, result.log[-3000:]
-        results[key] = titles(result)
+        results[key] = result
+    return results
+
+
+@pytest.mark.e2e
+def test_crawls_relate_stories_both_ways(story_crawls):
+    """Two providers, then a third a crawl later: every document of a story lists the others; others stay alone."""
+    results = {key: titles(result) for key, result in story_crawls.items()}
 
     recall_alpha = "Xiaomi recalls 30,000 SU7 sedans over driver-assist flaw"
     recall_beta = "China orders Xiaomi to call back 30,000 SU7 cars"
@@ -131,15 +145,10 @@ def test_crawls_relate_stories_both_ways(store_url, tmp_path):
 
 
 @pytest.mark.e2e
-def test_heat_grows_with_the_story(store_url, tmp_path):
-    registry = stories_sites.build(tmp_path / "sites")
-    settings = {"PROVIDER_REGISTRY": str(registry), "RECORD_STORE": store_url}
+def test_heat_grows_with_the_story(story_crawls):
     heats = []
     for key in ("alpha", "beta", "gamma"):
-        with SiteServer(tmp_path / "sites" / key) as server:
-            urls = ",".join(server.base_url + path for path, *_ in stories_sites.ARTICLES[key])
-            result = run_crawl(key, tmp_path / "run", f"start_urls={urls}", settings=settings)
-        recall = next(d for d in result.by_web_url().values() if d["title"].startswith("Xiaomi recalls"))
+        recall = next(d for d in story_crawls[key].by_web_url().values() if d["title"].startswith("Xiaomi recalls"))
         heats.append(recall["heat"])
     assert heats[0] < heats[1] < heats[2]
 
@@ -161,7 +170,7 @@ def test_story_and_render_commands(tmp_path):
     for key in ("alpha", "beta"):
         with SiteServer(tmp_path / "sites" / key) as server:
             urls = ",".join(server.base_url + path for path, *_ in stories_sites.ARTICLES[key])
-            result = run_crawl(key, tmp_path / "run", f"start_urls={urls}", settings=settings)
+            result = crawl_in_process(key, tmp_path / "run", f"start_urls={urls}", settings=settings)
         assert result.returncode == 0
     assert all(not d["related"] for d in result.by_web_url().values())
 

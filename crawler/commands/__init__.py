@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from scrapy.exceptions import UsageError
+
 from crawler import exitcodes
 from crawler.options import OptionError, check_arguments, check_settings
 from crawler.stop import STORE_ERROR_STAT
@@ -71,3 +73,40 @@ def store_outcome(crawlers: Iterable[Any]) -> int | None:
             fail(f"{message} (the crawl stopped; what was not stored was not written)")
             return exitcodes.STORE
     return None
+
+
+@contextmanager
+def prepared_crawl(
+    runner: Any, settings: Any, spider: str, arguments: Mapping[str, Any]
+) -> Iterator[tuple[int | None, Any, dict[str, Any]]]:
+    """Everything ``scrapy crawl <spider>`` does around the crawl itself, for any crawler runner.
+
+    Yields ``(stop, crawler, spider_arguments)``: ``stop`` is the exit code to end with
+    before crawling (bad options, unusable store; said in one line), else None, and the
+    caller runs ``crawler`` with ``spider_arguments`` (the demo's start URLs added) while
+    the block holds the store. An unknown spider is a UsageError.
+    """
+    from crawler.demo.launch import serve_demo  # the demo's server, only when a crawl is prepared
+
+    try:
+        spider_class = runner.spider_loader.load(spider)
+    except KeyError:
+        raise UsageError(f"no spider named {spider!r} (scrapy list shows them)") from None
+    stop = check_options(settings, arguments, [spider_class])
+    if stop is not None:
+        yield stop, None, {}
+        return
+    with checked_store(settings) as stop:
+        if stop is not None:
+            yield stop, None, {}
+            return
+        crawler = runner.create_crawler(spider)
+        yield None, crawler, serve_demo(crawler, dict(arguments))
+
+
+def crawl_outcome(crawler: Any, runner: Any) -> int:
+    """The exit code of a finished crawl: the store's when it failed, 1 when Scrapy could not start it, else 0."""
+    failed = store_outcome([crawler])
+    if failed is not None:
+        return failed
+    return exitcodes.UNHEALTHY if runner.bootstrap_failed else exitcodes.OK

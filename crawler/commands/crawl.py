@@ -13,9 +13,7 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from crawler import exitcodes
-from crawler.commands import check_options, checked_store, store_outcome
-from crawler.demo.launch import serve_demo
+from crawler.commands import crawl_outcome, prepared_crawl
 
 
 class Command(ScrapyCrawl):
@@ -23,23 +21,10 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("say which spider to run: scrapy crawl <spider>" if not args else "one spider at a time")
         assert self.crawler_process
-        try:
-            spider_class = self.crawler_process.spider_loader.load(args[0])
-        except KeyError:
-            raise UsageError(f"no spider named {args[0]!r} (scrapy list shows them)") from None
-        stop = check_options(self.settings, opts.spargs, [spider_class])
-        if stop is not None:
-            self.exitcode = stop
-            return
-        with checked_store(self.settings) as stop:
+        with prepared_crawl(self.crawler_process, self.settings, args[0], opts.spargs) as (stop, crawler, arguments):
             if stop is not None:
                 self.exitcode = stop
                 return
-            crawler = self._create_crawler(args[0])
-            self.crawler_process.crawl(crawler, **serve_demo(crawler, opts.spargs))
+            self.crawler_process.crawl(crawler, **arguments)
             self.crawler_process.start()
-        failed = store_outcome([crawler])
-        if failed is not None:
-            self.exitcode = failed
-        elif self.crawler_process.bootstrap_failed:
-            self.exitcode = exitcodes.UNHEALTHY
+        self.exitcode = crawl_outcome(crawler, self.crawler_process)

@@ -6,7 +6,6 @@ import contextlib
 import fcntl
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,6 +60,19 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+def _filesystem_now(directory: Path) -> float:
+    """The current time as the file system stamps it (a fresh file's mtime): mtimes compare with it.
+
+    The process's clock may differ from the file system's (a network file system, a faked clock).
+    """
+    fd, probe = tempfile.mkstemp(prefix=".clock.", suffix=".probe", dir=directory)
+    try:
+        return os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+
+
 def remove_abandoned_temporaries(directory: Path) -> int:
     """Remove the temporary files that killed writers left under ``directory``; how many were removed.
 
@@ -69,8 +81,9 @@ def remove_abandoned_temporaries(directory: Path) -> int:
     concurrent crawls never remove each other's files.
     """
     removed = 0
-    now = time.time()
+    now = None
     for candidate in Path(directory).rglob(f".*{TEMPORARY_SUFFIX}"):
+        now = now if now is not None else _filesystem_now(Path(directory))
         try:
             fd = os.open(candidate, os.O_RDONLY)
         except OSError:

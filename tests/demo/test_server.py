@@ -37,7 +37,7 @@ def site(tmp_path: Path) -> Path:
     (tmp_path / "api").mkdir()
     (tmp_path / "api" / "index.json").write_text('{"next": "{{base}}/api/?page=2"}')
     (tmp_path / "sitemap.xml").write_text("<urlset><url><loc>{{base}}/a/</loc></url></urlset>")
-    (tmp_path / "sitemap.xml.gz").write_bytes(gzip.compress(b"<urlset>{{base}}</urlset>"))
+    (tmp_path / "sitemap.xml.gz").write_bytes(gzip.compress(b"<urlset>{{base}}</urlset>", mtime=0))
     (tmp_path / "robots.txt").write_text("Sitemap: {{base}}/sitemap.xml\n")
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n{{base}}")
     (tmp_path / "expected.yaml").write_text("secret: true\n")

@@ -31,7 +31,7 @@ RSS = b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel></chan
         (b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>', "feed"),
         (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>', "sitemap"),
         (b"<sitemapindex></sitemapindex>", "sitemap"),
-        (gzip.compress(b"<sitemapindex></sitemapindex>"), "sitemap"),
+        (gzip.compress(b"<sitemapindex></sitemapindex>", mtime=0), "sitemap"),
         (b"<!DOCTYPE html>\n<html><head>", "html"),
         (b"  <html lang=en>", "html"),
         (b"<!-- generated --><div>fragment</div>", "html"),

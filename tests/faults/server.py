@@ -84,7 +84,7 @@ def png_bytes() -> bytes:
 def gzip_bomb(size: int = 64 * 1024 * 1024) -> bytes:
     """``size`` bytes of spaces, gzipped: about 64 KiB on the wire, four times DOWNLOAD_MAXSIZE unpacked."""
     out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as packer:
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as packer:
         chunk = b" " * (1024 * 1024)
         for _ in range(size // len(chunk)):
             packer.write(chunk)

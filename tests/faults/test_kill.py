@@ -3,7 +3,9 @@
 A run killed before its story step used to leave the documents it wrote
 unrelated for good: the rerun found them unchanged and did not relate them.
 The store's pending list now carries them to the next story step. Temporary
-files a killed writer leaves are removed by the next run.
+files a killed writer leaves are removed by the next run. What is killed is a
+process of its own (``scrapy crawl``, a writer); the crawls before and after it
+run in the test process (``tests/inprocess.py``).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import pytest
 import yaml
 
 from crawler.demo.server import SiteServer
-from crawler.publishing.files import remove_abandoned_temporaries
+from crawler.publishing.files import ABANDONED_AFTER, remove_abandoned_temporaries
 from tests import stories_sites
-from tests.crawling import REPO, run_crawl, start_crawl
+from tests.crawling import REPO, start_crawl
+from tests.inprocess import crawl_in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -46,9 +49,9 @@ def test_a_killed_run_and_one_rerun_relate_exactly_like_a_clean_run(tmp_path):
             return "start_urls=" + ",".join(server.base_url + path for path, *_ in stories_sites.ARTICLES[key])
 
         for work in ("clean", "killed"):
-            first = run_crawl("alpha", tmp_path / work, starts(alpha, "alpha"), settings=settings)
+            first = crawl_in_process("alpha", tmp_path / work, starts(alpha, "alpha"), settings=settings)
             assert first.returncode == 0, first.log[-2000:]
-        clean = run_crawl("gamma", tmp_path / "clean", starts(gamma, "gamma"), settings=settings)
+        clean = crawl_in_process("gamma", tmp_path / "clean", starts(gamma, "gamma"), settings=settings)
         assert clean.returncode == 0, clean.log[-2000:]
 
         output = tmp_path / "killed" / "output" / "gamma-wire.com"
@@ -60,7 +63,7 @@ def test_a_killed_run_and_one_rerun_relate_exactly_like_a_clean_run(tmp_path):
         process.wait(timeout=30)
         written_before_kill = len(list(output.glob("*.md")))
         assert 0 < written_before_kill < 3
-        rerun = run_crawl("gamma", tmp_path / "killed", starts(gamma, "gamma"), settings=settings)
+        rerun = crawl_in_process("gamma", tmp_path / "killed", starts(gamma, "gamma"), settings=settings)
     assert rerun.returncode == 0, rerun.log[-2000:]
     expected = related_titles(tmp_path / "clean" / "output")
     assert sum(bool(titles) for titles in expected.values()) >= 4  # the clean run related both stories both ways
@@ -86,6 +89,18 @@ def _killed_writer(target: Path) -> None:
     writer.wait(timeout=10)
 
 
+def _make_old(directory: Path) -> None:
+    """Date the temporary files under ``directory`` back by more than ABANDONED_AFTER, on this process's clock.
+
+    What counts is the reader's clock against the file's mtime: dating the files from the
+    same clock keeps the test right whatever the machine's clock says (libfaketime moves a
+    process's clock, not the file system's timestamps), without waiting for the age to pass.
+    """
+    then = time.time() - ABANDONED_AFTER - 5
+    for path in directory.rglob(".*.tmp"):
+        os.utime(path, (then, then))
+
+
 def test_a_killed_writers_temporary_file_is_removed_and_a_live_ones_kept(tmp_path):
     images = tmp_path / "images" / "ab"
     images.mkdir(parents=True)
@@ -96,7 +111,7 @@ def test_a_killed_writers_temporary_file_is_removed_and_a_live_ones_kept(tmp_pat
     )
     try:
         assert live.stdout.readline().strip() == "holding"
-        time.sleep(1.1)  # both files are older than the instant between creating and locking
+        _make_old(images)  # both files are older than the instant between creating and locking
         left = sorted(p.name.split(".")[1] for p in images.glob(".*.tmp"))
         assert left == ["abcdef", "live"]
         assert remove_abandoned_temporaries(tmp_path / "images") == 1
@@ -115,9 +130,9 @@ def test_the_next_crawl_cleans_the_image_store_and_output(tmp_path):
     for folder in (work / "images" / "ab", work / "output" / "small-news.com"):
         folder.mkdir(parents=True)
         _killed_writer(folder / "piece.bin")
-    time.sleep(1.1)
+    _make_old(work)
     with SiteServer(site.root) as server:
-        result = run_crawl(
+        result = crawl_in_process(
             "small", work, f"start_urls={server.base_url}/feed/", settings={"PROVIDER_REGISTRY": str(registry)}
         )
     assert result.returncode == 0, result.log[-2000:]

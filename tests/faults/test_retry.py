@@ -4,7 +4,8 @@ The delay function and the paths that never wait are unit-tested; the waits
 themselves are measured on a real local server (``FaultySite``, a fixture
 site server whose answers a test replaces per path and which records when
 each request arrived) while the project's own spider crawls a ``SmallSite``
-with the real settings, as ``scrapy crawl`` would.
+with the real settings, as ``scrapy crawl`` would (in the test process:
+``tests/inprocess.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from scrapy.utils.test import get_crawler
 from crawler import settings as project_settings
 from crawler.demo.server import Response, SiteServer
 from crawler.middlewares.retry import BackoffRetryMiddleware, backoff_delay, parse_retry_after
-from tests.crawling import CrawlResult, run_crawl
+from tests.crawling import CrawlResult
+from tests.inprocess import crawl_in_process
 from tests.small_site import SmallSite
 
 # --- the delay ----------------------------------------------------------------------------------
@@ -178,7 +180,7 @@ def crawl(tmp_path: Path, site: SmallSite, server: FaultySite, *args: str, **set
     start_urls = f"{server.base_url}/feed/,{server.base_url}/sitemap.xml"
     if not any(arg.startswith("start_urls=") for arg in args):
         args = (f"start_urls={start_urls}", *args)
-    return run_crawl(
+    return crawl_in_process(
         "small",
         tmp_path / "work",
         *args,

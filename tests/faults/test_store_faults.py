@@ -2,7 +2,9 @@
 
 Damaged pages, a corrupt header, a file cut in half (SQLite), and a PostgreSQL
 server that drops the crawl's connection mid-run. Whatever happens, no
-document is written whose record the store does not hold.
+document is written whose record the store does not hold. The runs that must
+stop are ``scrapy crawl``/``crawlall`` processes (their exit code is the test);
+the crawls that make a store, or fill a disk, run in the test process.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from crawler import exitcodes
 from crawler.demo.server import SiteServer
 from crawler.store import StoreError, open_store
 from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX, run_crawl
+from tests.inprocess import crawl_in_process
 from tests.small_site import SmallSite
 
 pytestmark = pytest.mark.e2e
@@ -52,15 +55,37 @@ def crawl_small_site(site_root: Path, workdir: Path, store: str, *, command: str
         return subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
 
 
-@pytest.fixture
-def good_store(tmp_path) -> Path:
-    """A real store with records: written by a crawl of a small site."""
-    site = SmallSite.create(tmp_path / "site", count=6)
-    store = tmp_path / "first" / "state" / "records.sqlite"
-    result = crawl_small_site(site.root, tmp_path / "first", str(store))
+@pytest.fixture(scope="module")
+def written_store(tmp_path_factory) -> Path:
+    """A real store with records, written once for the module by a crawl of a small site (in the test process)."""
+    root = tmp_path_factory.mktemp("good-store")
+    site = SmallSite.create(root / "site", count=6)
+    registry = site.registry(root / "providers.yaml")
+    store = root / "first" / "state" / "records.sqlite"
+    with SiteServer(site.root) as server:
+        result = crawl_in_process(
+            "small",
+            root / "first",
+            f"start_urls={server.base_url}/feed/",
+            settings={"PROVIDER_REGISTRY": str(registry), "RECORD_STORE": str(store)},
+        )
     assert result.returncode == 0, result.log[-2000:]
-    sqlite3.connect(store).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    assert len(result.documents) == 6
+    connection = sqlite3.connect(store)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every record in the file itself
+    finally:
+        connection.close()
     return store
+
+
+@pytest.fixture
+def good_store(written_store, tmp_path) -> Path:
+    """A copy of that store, for one test to damage."""
+    copy = tmp_path / "first" / "state" / "records.sqlite"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(written_store, copy)
+    return copy
 
 
 def damage_pages(path: Path) -> None:
@@ -175,7 +200,7 @@ def test_a_full_disk_drops_documents_whole_and_counts_them(tmp_path):
         site = SmallSite.create(tmp_path / "site", count=40)
         registry = site.registry(tmp_path / "providers.yaml")
         with SiteServer(site.root) as server:
-            result = run_crawl(
+            result = crawl_in_process(
                 "small",
                 tmp_path / "run",
                 f"start_urls={server.base_url}/feed/",
