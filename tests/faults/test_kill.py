@@ -90,13 +90,16 @@ def _killed_writer(target: Path) -> None:
 
 
 def _make_old(directory: Path) -> None:
-    """Date the temporary files under ``directory`` back by more than ABANDONED_AFTER, on this process's clock.
+    """Date the temporary files under ``directory`` back by more than ABANDONED_AFTER, on the file system's clock.
 
-    What counts is the reader's clock against the file's mtime: dating the files from the
-    same clock keeps the test right whatever the machine's clock says (libfaketime moves a
-    process's clock, not the file system's timestamps), without waiting for the age to pass.
+    The clean-up compares a file's mtime with a fresh file's (the file system's clock, which
+    libfaketime does not move), so the test dates the files from that clock too, without
+    waiting for the age to pass.
     """
-    then = time.time() - ABANDONED_AFTER - 5
+    probe = directory / "clock.probe"
+    probe.write_bytes(b"")
+    then = probe.stat().st_mtime - ABANDONED_AFTER - 5
+    probe.unlink()
     for path in directory.rglob(".*.tmp"):
         os.utime(path, (then, then))
 
