@@ -28,7 +28,7 @@ from crawler.record import EXCERPT_MAX_CHARS, MAX_TOPICS, Record, as_utc, proble
 from crawler.registry import load_registry
 from crawler.seal import SealError, load_key, open_token, provenance, seal
 from crawler.stop import store_failed
-from crawler.store import RecordStore, StoredRecord, StoreError, acquire, release
+from crawler.store import RecordStore, StoreError, acquire, release
 from crawler.stories import story_terms
 
 logger = logging.getLogger(__name__)
@@ -286,7 +286,9 @@ class WriteDocumentPipeline(StorePipeline):
 
     def process_stored(self, record: Record) -> Record:
         assert self.store is not None
-        twins = dict(self.store.get_many(scheme_variants(record.web_url)))
+        # The stored spellings of this article (their document paths only): an https one, stored
+        # since this record passed DedupePipeline (another item in flight), wins.
+        twins = self.store.document_paths(scheme_variants(record.web_url))
         if any(better_scheme(url, record.web_url) for url in twins):
             raise dropped(self.crawler, "duplicate_web_url", f"{record.web_url} is stored over https")
         twins.pop(record.web_url, None)
@@ -302,8 +304,8 @@ class WriteDocumentPipeline(StorePipeline):
             )
         except OSError as error:
             raise dropped(self.crawler, "write_failed", f"{path}: {error}") from error
-        for url, twin in twins.items():
-            self._retire(url, twin, keep=path, successor=record.web_url)
+        for url, twin_path in twins.items():
+            self._retire(url, twin_path, keep=path, successor=record.web_url)
         record.unchanged = not changed
         stats = self.crawler.stats
         stats.inc_value("documents/written" if changed else "documents/unchanged")
@@ -316,12 +318,12 @@ class WriteDocumentPipeline(StorePipeline):
             logger.info("Wrote %s (%s)", path, record.web_url)
         return record
 
-    def _retire(self, web_url: str, twin: StoredRecord, keep: Path, successor: str) -> None:
+    def _retire(self, web_url: str, document_path: str, keep: Path, successor: str) -> None:
         """Remove the record (and document) of another spelling of an article now written under its https URL."""
         assert self.store is not None
         self.store.delete(web_url, successor=successor)
-        if twin.document_path and Path(twin.document_path) != keep:
+        if document_path and Path(document_path) != keep:
             with contextlib.suppress(FileNotFoundError):
-                Path(twin.document_path).unlink()
+                Path(document_path).unlink()
         self.crawler.stats.inc_value("documents/retired")
-        logger.info("Removed %s: the article is now written under https", twin.document_path or web_url)
+        logger.info("Removed %s: the article is now written under https", document_path or web_url)

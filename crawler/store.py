@@ -194,6 +194,13 @@ class RecordStore:
                 found[web_url] = StoredRecord(record_from_json(data), path)
         return found
 
+    def document_paths(self, web_urls: Iterable[str]) -> dict[str, str]:
+        """Where the stored ones of these records have their documents, by ``webUrl`` (no record is read)."""
+        urls = list(dict.fromkeys(web_urls))
+        marks = ", ".join("?" for _ in urls)
+        statement = f"SELECT web_url, document_path FROM records WHERE web_url IN ({marks})"
+        return dict(self._rows(statement, urls)) if urls else {}
+
     def fetched_at(self, url: str) -> datetime | None:
         """When the stored article page was last fetched, or ``None`` when it is not stored.
 
