@@ -27,11 +27,11 @@ Every part only adds, so completing a record never lowers its quality.
     weight(provider) = 0.25 + 0.75 * q / 100       # q: best quality among that provider's records
     coverage         = 1 - 0.5 ** sum(weights)     # over DISTINCT providers (by domain)
     recency          = 0.5 ** (age_hours / 24)     # age of the newest publication; future counts as 0
-    heat             = round_half_up(100 * coverage * recency)
+    heat             = round_half_up(100 * coverage * (0.5 + 0.5 * recency))
 
 One fresh provider gives 16..50 (37 at quality 57); every further provider adds weight, so it
-can only raise heat; heat halves every 24 hours. A story without a dated record
-has heat 0.
+can only raise heat; the fading half of heat halves every 24 hours, the lasting half is
+coverage alone. A story without a dated record has heat 0.
 
 **publishable**: title, webUrl, publishedDateTime and excerpt present, quality
 at or above the floor, and not a duplicate.
@@ -51,6 +51,7 @@ LARGE_IMAGE = (600, 300)  # width, height
 TOPICS_COUNTED = 2
 BODY_FULL_WORDS = 600
 HEAT_HALF_LIFE_HOURS = 24.0
+HEAT_LASTING_SHARE = 0.5  # the share of heat that coverage alone gives: it does not fade with age
 PROVIDER_BASE_WEIGHT = 0.25
 
 
@@ -102,7 +103,7 @@ def heat(story: Sequence[Record], reference_time: datetime) -> int:
     coverage = 1 - 0.5**weight
     age_hours = max(0.0, (as_utc(reference_time) - max(dates)).total_seconds() / 3600)
     recency = 0.5 ** (age_hours / HEAT_HALF_LIFE_HOURS)
-    return _clamp(math.floor(100 * coverage * recency + 0.5))
+    return _clamp(math.floor(100 * coverage * (HEAT_LASTING_SHARE + (1 - HEAT_LASTING_SHARE) * recency) + 0.5))
 
 
 def publishable(record: Record, floor: int) -> bool:

@@ -140,11 +140,12 @@ def test_better_providers_make_more_heat() -> None:
     assert heat(story_of(("a.com", 90), ("b.com", 90)), NOW) > heat(story_of(("a.com", 20), ("b.com", 20)), NOW)
 
 
-def test_heat_halves_every_24_hours() -> None:
+def test_half_of_heat_halves_every_24_hours_and_half_lasts() -> None:
     story = story_of(("a.com", 100), ("b.com", 100))  # coverage 0.75
     assert heat(story, NOW) == 75
-    assert heat(story, NOW + timedelta(hours=24)) == 38  # 37.5 rounded half up
-    assert heat(story, NOW + timedelta(hours=48)) == 19
+    assert heat(story, NOW + timedelta(hours=24)) == 56  # 75 * (0.5 + 0.25) = 56.25
+    assert heat(story, NOW + timedelta(hours=48)) == 47  # 75 * (0.5 + 0.125) = 46.875, rounded half up
+    assert heat(story, NOW + timedelta(days=365 * 5)) == 38  # the lasting half: coverage alone (37.5)
     assert heat(story, NOW - timedelta(hours=5)) == 75  # published "in the future": no bonus
 
 
