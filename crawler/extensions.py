@@ -15,7 +15,7 @@ from crawler.publishing.files import write_atomic
 from crawler.record import Record
 from crawler.stop import STORE_ERROR_STAT, store_failed
 from crawler.store import StoreError, acquire, release
-from crawler.stories import StoryConfig, StoryResult, StoryStep
+from crawler.stories import StoryResult, config_from_settings, relate_pending
 
 
 class StatsFile:
@@ -56,34 +56,18 @@ def relate_stories(
 
     The records a story step has still to relate (the store's pending list: written
     by a run that was killed before its story step, or by this run) are related too,
-    and leave the list once related. Returns how many records it looked at and
-    what it did; a store that fails raises ``StoreError``.
+    and leave the list once related (:func:`crawler.stories.relate_pending`). Returns
+    how many records it looked at and what it did; a store that fails raises ``StoreError``.
     """
     store = acquire(settings)
     try:
-        pending = store.pending_stories()
         if web_urls is None:
             web_urls = store.web_urls(since=since)
-        wanted = list(dict.fromkeys([*pending, *web_urls]))
-        if not wanted:
-            return 0, StoryResult()
-        step = StoryStep(store, story_config(settings), now, include_body=settings.getbool("DOCUMENT_BODY"))
-        result = step.relate(wanted)
-        store.stories_done(wanted)
-        return len(wanted), result
+        return relate_pending(
+            store, config_from_settings(settings), now, web_urls, include_body=settings.getbool("DOCUMENT_BODY")
+        )
     finally:
         release(store)
-
-
-def story_config(settings) -> StoryConfig:
-    """The story step's configuration from ``STORY_*`` settings."""
-    from datetime import timedelta
-
-    return StoryConfig(
-        window=timedelta(days=settings.getfloat("STORY_WINDOW_DAYS")),
-        threshold=settings.getfloat("STORY_THRESHOLD"),
-        max_related=settings.getint("STORY_MAX_RELATED"),
-    )
 
 
 class Stories:

@@ -90,7 +90,8 @@ IMAGES_DOWNLOAD_TIMEOUT = 20  # seconds, for an image and its host's robots.txt
 # --- Stories across providers (crawler/stories.py) --------------------------
 STORIES_ENABLED = True  # relate the records of each crawl at its end
 STORY_WINDOW_DAYS = 3  # articles more than this far apart in time are never the same story
-STORY_THRESHOLD = 0.5  # TF-IDF cosine at or above which two articles tell the same story (docs/STORIES.md)
+STORY_THRESHOLD = 0.62  # story score at or above which two articles tell the same story (docs/STORIES.md)
+STORY_SUBJECT_THRESHOLD = 0.40  # at or above: the same subject, listed after the same story while room is left
 STORY_MAX_RELATED = 3
 
 # --- Records --------------------------------------------------------------

@@ -17,10 +17,11 @@ Records whose story relations are not yet up to date are listed in
 list only when a story step has related them: a run killed before its story
 step leaves the list to the next run, which relates them first.
 
-Besides the records, the store keeps an inverted index of each record's story
-terms (``terms``: term → records, by publication time), so that finding the
-articles that may tell the same story costs what the time window holds, not
-what the whole store holds.
+Besides the records, the store keeps the story index: each record's story
+terms (``terms``: term → records, by publication time) and its story vector
+(``vectors``, by publication time), so that finding the articles that may tell
+the same story costs what the time window holds, not what the whole store
+holds.
 """
 
 from __future__ import annotations
@@ -66,6 +67,18 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS terms_by_time ON terms (term, published_at)",
     "CREATE INDEX IF NOT EXISTS terms_by_record ON terms (web_url)",
+    # Each record's story vector (crawler/relate.py): float32 little-endian, unit length, with the
+    # model that made it and its reliability; indexed by publication time, so that the records of a
+    # story window are read in one range scan. BLOB is BYTEA on PostgreSQL.
+    """CREATE TABLE IF NOT EXISTS vectors (
+        web_url         TEXT PRIMARY KEY,
+        published_at    TEXT NOT NULL,
+        provider_domain TEXT NOT NULL,
+        model           TEXT NOT NULL,
+        reliability     REAL NOT NULL,
+        vector          BLOB NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS vectors_by_time ON vectors (published_at)",
     # Every URL an article was reached under (feed, sitemap, listing, redirects) -> its webUrl.
     """CREATE TABLE IF NOT EXISTS aliases (
         url     TEXT PRIMARY KEY,
@@ -133,6 +146,32 @@ def record_from_json(text: str) -> Record:
     record.content_sha256 = extra.get("contentSha256") or ""
     record.duplicate_of = extra.get("duplicateOf") or ""
     return record
+
+
+_UPSERT_RECORD = (
+    "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
+    " data, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (web_url) DO UPDATE SET provider_domain = excluded.provider_domain,"
+    " published_at = excluded.published_at, content_sha256 = excluded.content_sha256,"
+    " document_path = excluded.document_path, data = excluded.data,"
+    " fetched_at = excluded.fetched_at, updated_at = excluded.updated_at"
+)
+_UPSERT_ALIAS = (
+    "INSERT INTO aliases (url, web_url) VALUES (?, ?) ON CONFLICT (url) DO UPDATE SET web_url = excluded.web_url"
+)
+
+
+def _record_row(record: Record, document_path: str, now: datetime) -> tuple:
+    return (
+        record.web_url,
+        record.provider.domain,
+        format_instant(record.published_at) if record.published_at else None,
+        record.content_sha256,
+        document_path,
+        record_to_json(record),
+        format_instant(record.fetched_at) if record.fetched_at else None,
+        format_instant(now),
+    )
 
 
 class RecordStore:
@@ -268,7 +307,7 @@ class RecordStore:
         Its aliases go to ``successor`` (the record that replaces it) when given, else with it.
         """
         with self._transaction() as db:
-            for table in ("records", "terms", "pending_stories"):
+            for table in ("records", "terms", "vectors", "pending_stories"):
                 db.execute(self._sql(f"DELETE FROM {table} WHERE web_url = ?"), (web_url,))
             if successor:
                 db.execute(self._sql("UPDATE aliases SET web_url = ? WHERE web_url = ?"), (successor, web_url))
@@ -279,53 +318,49 @@ class RecordStore:
     def _alias(self, db: Any, urls: Iterable[str], web_url: str) -> None:
         rows = [(url, web_url) for url in dict.fromkeys(urls) if url and url != web_url]
         if rows:
-            db.executemany(
-                self._sql(
-                    "INSERT INTO aliases (url, web_url) VALUES (?, ?)"
-                    " ON CONFLICT (url) DO UPDATE SET web_url = excluded.web_url"
-                ),
-                rows,
-            )
+            db.executemany(self._sql(_UPSERT_ALIAS), rows)
 
-    def put_many(self, entries: Iterable[tuple[Record, str, dict[str, float]]], now: datetime) -> int:
-        """Insert or replace many (record, document path, story terms) in one transaction: imports, benchmarks."""
-        count = 0
+    def put_many(self, entries: Iterable[tuple[Record, str, dict[str, float] | None]], now: datetime) -> int:
+        """Insert or replace many (record, document path, story terms) in one transaction: imports, benchmarks,
+        the story step's rewrites (terms None: keep the record's terms).
+
+        The same writes as :meth:`put` for each, sent as one batch per statement (on PostgreSQL a
+        round trip per record cost more than relating it).
+        """
+        entries = list(entries)
+        if not entries:
+            return 0
         with self._transaction() as db:
-            for record, document_path, terms in entries:
-                self._write(db, record, document_path, now, terms)
-                count += 1
-        return count
+            db.executemany(self._sql(_UPSERT_RECORD), [_record_row(r, path, now) for r, path, _ in entries])
+            aliases = [
+                (url, record.web_url)
+                for record, _, _ in entries
+                for url in dict.fromkeys([record.original_url, *record.linked_urls])
+                if url and url != record.web_url
+            ]
+            if aliases:
+                db.executemany(self._sql(_UPSERT_ALIAS), aliases)
+            for record, _, terms in entries:
+                if terms is not None:
+                    self._replace_terms(db, record, terms)
+        return len(entries)
 
     def _write(
         self, db: Any, record: Record, document_path: str, now: datetime, terms: dict[str, float] | None
     ) -> None:
-        published = format_instant(record.published_at) if record.published_at else None
-        db.execute(
-            self._sql(
-                "INSERT INTO records (web_url, provider_domain, published_at, content_sha256, document_path,"
-                " data, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (web_url) DO UPDATE SET provider_domain = excluded.provider_domain,"
-                " published_at = excluded.published_at, content_sha256 = excluded.content_sha256,"
-                " document_path = excluded.document_path, data = excluded.data,"
-                " fetched_at = excluded.fetched_at, updated_at = excluded.updated_at"
-            ),
-            (
-                record.web_url,
-                record.provider.domain,
-                published,
-                record.content_sha256,
-                document_path,
-                record_to_json(record),
-                format_instant(record.fetched_at) if record.fetched_at else None,
-                format_instant(now),
-            ),
-        )
+        db.execute(self._sql(_UPSERT_RECORD), _record_row(record, document_path, now))
         self._alias(db, [record.original_url, *record.linked_urls], record.web_url)
-        if terms is not None:  # None: keep the terms the record has
-            db.execute(self._sql("DELETE FROM terms WHERE web_url = ?"), (record.web_url,))
-            if published and terms:
-                rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
-                self._insert_terms(db, rows)
+        if terms is not None:  # None: keep the terms (and the story vector) the record has
+            self._replace_terms(db, record, terms)
+
+    def _replace_terms(self, db: Any, record: Record, terms: dict[str, float]) -> None:
+        published = format_instant(record.published_at) if record.published_at else None
+        db.execute(self._sql("DELETE FROM terms WHERE web_url = ?"), (record.web_url,))
+        # New story terms mean a new or changed text: its vector is made again when next needed.
+        db.execute(self._sql("DELETE FROM vectors WHERE web_url = ?"), (record.web_url,))
+        if published and terms:
+            rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
+            self._insert_terms(db, rows)
 
     def _insert_terms(self, db: Any, rows: list[tuple]) -> None:
         db.executemany(
@@ -398,6 +433,46 @@ class RecordStore:
             [*terms, format_instant(start), format_instant(end)],
         )
         return {term: int(count) for term, count in rows}
+
+    def put_vectors(self, rows: Iterable[tuple[str, datetime, str, str, float, bytes]]) -> None:
+        """Store story vectors: (webUrl, published, provider domain, model, reliability, vector bytes)."""
+        rows = [
+            (url, format_instant(when), domain, model, float(r), blob) for url, when, domain, model, r, blob in rows
+        ]
+        if not rows:
+            return
+        with self._transaction() as db:
+            db.executemany(
+                self._sql(
+                    "INSERT INTO vectors (web_url, published_at, provider_domain, model, reliability, vector)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (web_url) DO UPDATE SET"
+                    " published_at = excluded.published_at, provider_domain = excluded.provider_domain,"
+                    " model = excluded.model, reliability = excluded.reliability, vector = excluded.vector"
+                ),
+                rows,
+            )
+
+    def vectors_between(self, start: datetime, end: datetime, model: str) -> list[tuple[str, str, str, float, bytes]]:
+        """The story vectors of records published in [start, end]: (webUrl, published, domain, reliability, bytes)."""
+        return [
+            (url, published, domain, float(reliability), bytes(blob))
+            for url, published, domain, reliability, blob in self._rows(
+                "SELECT web_url, published_at, provider_domain, reliability, vector FROM vectors"
+                " WHERE published_at >= ? AND published_at <= ? AND model = ? ORDER BY published_at, web_url",
+                (format_instant(start), format_instant(end), model),
+            )
+        ]
+
+    def without_vectors(self, start: datetime, end: datetime, model: str) -> list[str]:
+        """The records published in [start, end] that have no story vector of this model (yet)."""
+        return [
+            row[0]
+            for row in self._rows(
+                "SELECT r.web_url FROM records r LEFT JOIN vectors v ON v.web_url = r.web_url AND v.model = ?"
+                " WHERE r.published_at >= ? AND r.published_at <= ? AND v.web_url IS NULL ORDER BY r.web_url",
+                (model, format_instant(start), format_instant(end)),
+            )
+        ]
 
     def records_between(self, start: datetime, end: datetime) -> int:
         """How many records were published in [start, end]."""
@@ -488,7 +563,7 @@ class PostgresStore(RecordStore):
             # Several crawlers may start at once: serialise the schema set-up.
             db.execute("SELECT pg_advisory_xact_lock(4242)")
             for statement in SCHEMA:
-                db.execute(statement.replace("REAL", "DOUBLE PRECISION"))
+                db.execute(statement.replace("REAL", "DOUBLE PRECISION").replace("BLOB", "BYTEA"))
 
     def _sql(self, statement: str) -> str:
         return statement.replace("?", "%s")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from crawler import scoring
 from crawler.demo.server import SiteServer
 from crawler.record import Provider, Record
 from crawler.store import open_store
@@ -128,7 +129,10 @@ def test_crawls_relate_stories_both_ways(story_crawls):
     after_beta = results["beta"]
     assert after_beta[recall_alpha] == [recall_beta]
     assert after_beta[recall_beta] == [recall_alpha]
-    assert after_beta["Xiaomi opens its first flagship store in Paris"] == []  # same company, other story
+    # Same company, other story: the recall is the closest coverage of the subject (the second tier),
+    # so the Paris store lists it; the recall lists Beta Daily's own report of the recall instead.
+    paris = "Xiaomi opens its first flagship store in Paris"
+    assert after_beta[paris] == [recall_alpha]
     assert after_beta[catl_alpha] == []  # nobody else covers it yet
 
     final = results["gamma"]
@@ -136,8 +140,10 @@ def test_crawls_relate_stories_both_ways(story_crawls):
     assert sorted(final[recall_beta]) == sorted([recall_alpha, recall_gamma])
     assert sorted(final[recall_gamma]) == sorted([recall_alpha, recall_beta])
     assert final[catl_alpha] == [catl_gamma] and final[catl_gamma] == [catl_alpha]
+    # Gamma's analysis of the recall joins Paris's subject neighbours (Paris is looked at again: it
+    # is close to the newcomer); it never becomes a report of its story (heat: the next test).
+    assert sorted(final[paris]) == sorted([recall_alpha, recall_gamma])
     for alone in (
-        "Xiaomi opens its first flagship store in Paris",
         "Tencent posts 15% profit rise on games and advertising",
         "Shein files for a London listing",
     ):
@@ -151,6 +157,19 @@ def test_heat_grows_with_the_story(story_crawls):
         recall = next(d for d in story_crawls[key].by_web_url().values() if d["title"].startswith("Xiaomi recalls"))
         heats.append(recall["heat"])
     assert heats[0] < heats[1] < heats[2]
+
+
+@pytest.mark.e2e
+def test_subject_neighbours_do_not_heat_a_story(story_crawls):
+    """The Paris store lists the recall's reports (same subject), but its heat is a story of one provider's."""
+    documents = {d["title"]: d for d in story_crawls["gamma"].by_web_url().values()}
+    paris = documents["Xiaomi opens its first flagship store in Paris"]
+    assert sorted(r["title"] for r in paris["related"]) == [
+        "What the SU7 recall means for Xiaomi's car ambitions",
+        "Xiaomi recalls 30,000 SU7 sedans over driver-assist flaw",
+    ]
+    alone = Record.from_front_matter(paris)
+    assert paris["heat"] == scoring.heat([alone], REFERENCE_TIME)
 
 
 def scrapy(*args: str, settings: dict[str, str]) -> subprocess.CompletedProcess:
@@ -177,7 +196,7 @@ def test_story_and_render_commands(tmp_path):
     common = {**settings, "OUTPUT_DIR": str(tmp_path / "run" / "output"), "CRAWL_REFERENCE_TIME": REFERENCE_TIME}
     stories = scrapy("stories", settings=common)
     assert stories.returncode == 0, stories.stderr[-2000:]
-    assert "5 records; 2 with related articles; 2 documents rewritten" in stories.stdout
+    assert "5 records; 3 with related articles; 3 documents rewritten" in stories.stdout
 
     output = tmp_path / "run" / "output"
     for document in output.rglob("*.md"):
