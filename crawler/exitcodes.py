@@ -5,3 +5,4 @@ UNHEALTHY = 1  # crawlall: a health check failed; crawl: Scrapy could not start 
 USAGE = 2  # the registry, an argument (-a) or a setting (-s) is wrong: "error: NAME=value: why"
 STORE = 74  # EX_IOERR (sysexits.h): the record store cannot be used: "error: record store …: cause"
 LOCKED = 75  # EX_TEMPFAIL: another crawlall run holds the lock; this one did nothing (try later)
+UNAVAILABLE = 69  # EX_UNAVAILABLE: cluster mode, and Redis (the run's queue) cannot be used: "error: Redis …"

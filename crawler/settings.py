@@ -71,7 +71,13 @@ ITEM_PIPELINES = {
     "crawler.pipelines.WriteDocumentPipeline": 600,
 }
 # Stories before the stats file, so that its counts are in it (spider_closed runs in this order).
-EXTENSIONS = {"crawler.extensions.Stories": 400, "crawler.extensions.StatsFile": 500}
+EXTENSIONS = {
+    "crawler.extensions.Stories": 400,
+    "crawler.extensions.StatsFile": 500,
+    "crawler.cluster.ClusterExtension": 600,  # only in cluster mode: heartbeat, waiting for the run's work
+}
+# Only in cluster mode: the leader seeds, each leased request is released once handled (crawler/cluster.py).
+SPIDER_MIDDLEWARES = {"crawler.cluster.ClusterSpiderMiddleware": 10}
 STATS_FILE = ""  # when set, the crawl's final stats are written there as JSON
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 LOG_LEVEL = "INFO"
@@ -108,6 +114,15 @@ RUN_SUMMARY_DIR = "runs"  # run-<start>.json and latest.json, beside output/
 HEALTH_MAX_ERROR_RATE = 0.5  # failed + dropped articles over fetched ones, per provider
 HEALTH_MAX_COVERAGE_DROP = 0.5  # relative fall of image/excerpt coverage against recent runs
 HEALTH_HISTORY = 5  # recent runs compared against
+
+# --- Many workers, one run (crawler/cluster.py, docs/CLUSTER.md) ------------------------------
+# A Redis URL turns cluster mode on: every crawlall started with it (and a PostgreSQL RECORD_STORE)
+# is a worker of one run. The CRAWLER_REDIS_URL environment variable sets the default.
+CLUSTER_REDIS_URL = ""
+CLUSTER_NAME = "default"  # workers with the same name (and Redis, and store) share runs; the leader's lock is per name
+CLUSTER_JOIN_TIMEOUT = 30.0  # seconds a worker waits for the leader to name its run
+CLUSTER_PROVIDER_WORKERS = 1  # workers serving one provider's queue at once (0: all); politeness is per cluster
+CRAWLALL_WORKERS = 1  # crawlall starts this many worker processes on this machine (cluster mode: Redis, PostgreSQL)
 
 # --- Discovery ------------------------------------------------------------
 DEMO_PORT = 8765  # -a demo=1 serves the bundled site on 127.0.0.1 at this port (another if it is taken)

@@ -23,6 +23,7 @@ import fcntl
 import json
 import logging
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,8 +31,9 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
-from crawler import exitcodes
+from crawler import cluster, exitcodes
 from crawler.clock import reference_time, utc_now
 from crawler.commands import check_options, checked_store, fail, store_outcome
 from crawler.demo.launch import serve_demo
@@ -40,6 +42,7 @@ from crawler.health import HealthLimits, ProviderRun, check, load_history, summa
 from crawler.publishing.files import write_atomic
 from crawler.record import Record
 from crawler.registry import load_registry
+from crawler.seal import KEY_ENV_VAR
 from crawler.store import StoreError
 
 logger = logging.getLogger(__name__)
@@ -100,6 +103,9 @@ class Command(BaseRunSpiderCommand):
             self.exitcode = stop
             return
 
+        if cluster.redis_url(self.settings):
+            self.exitcode = self._cluster(keys, opts)
+            return
         lock = RunLock(Path(self.settings.get("CRAWLALL_LOCK")))
         acquired, previous = lock.acquire()
         if not acquired:
@@ -114,7 +120,8 @@ class Command(BaseRunSpiderCommand):
         finally:
             lock.release()
 
-    def _crawl(self, keys: list[str], opts: argparse.Namespace) -> int:
+    def _crawl(self, keys: list[str], opts: argparse.Namespace, run: cluster.Run | None = None) -> int:
+        """The crawls of these providers, then (unless a cluster worker) the story step, summary and health."""
         started = utc_now()
         clock = time.monotonic()
         # The story step runs once for all providers below, not at the end of each crawl.
@@ -128,13 +135,20 @@ class Command(BaseRunSpiderCommand):
         crawlers = {}
         for key in keys:
             crawler = self.crawler_process.create_crawler(key)
+            crawler.cluster_run = run  # None outside cluster mode (crawler/cluster.py reads it)
             crawler.signals.connect(remember, signal=signals.item_scraped, weak=False)
             crawlers[key] = crawler
             self.crawler_process.crawl(crawler, **serve_demo(crawler, opts.spargs))
         self.crawler_process.start()
-        failed = store_outcome(crawlers.values())
+        failed = store_outcome(crawlers.values()) or cluster_outcome(crawlers.values())
         if failed is not None:
-            return failed  # no story step and no health verdict on a store that does not work
+            return failed  # no story step and no health verdict on a store or queue that does not work
+        leader = run is None or self.settings.getbool("CLUSTER_LEADER")
+        if not leader:
+            return exitcodes.OK  # the leader relates, sums up and judges the run
+        stats = {key: crawler.stats.get_stats() if crawler.stats else {} for key, crawler in crawlers.items()}
+        if run is not None:
+            stats = {key: run_stats(run, key, own) for key, own in stats.items()}
         try:
             stories = self._relate(written)
         except StoreError as error:
@@ -147,11 +161,14 @@ class Command(BaseRunSpiderCommand):
             history=self.settings.getint("HEALTH_HISTORY"),
         )
         runs, problems = [], []
-        for key, crawler in crawlers.items():
-            run = ProviderRun.from_stats(key, crawler.stats.get_stats() if crawler.stats else {})
-            runs.append(run)
-            problems += check(run, load_history(summary_dir, key), limits)
+        for key in crawlers:
+            provider_run = ProviderRun.from_stats(key, stats[key])
+            runs.append(provider_run)
+            problems += check(provider_run, load_history(summary_dir, key), limits)
         summary = summary_dict(f"{started:%Y-%m-%dT%H:%M:%SZ}", time.monotonic() - clock, runs, problems, stories)
+        if run is not None:
+            summary["run"] = run.id
+            summary["workers"] = len(run.workers())
         data = json.dumps(summary, indent=1, ensure_ascii=False).encode("utf-8")
         write_atomic(summary_dir / f"run-{started:%Y%m%dT%H%M%SZ}.json", data)
         write_atomic(summary_dir / "latest.json", data)
@@ -161,7 +178,133 @@ class Command(BaseRunSpiderCommand):
             print(f"crawlall: health check failed: {problem}", file=sys.stderr)
         return exitcodes.UNHEALTHY if problems else exitcodes.OK
 
+    def _cluster(self, keys: list[str], opts: argparse.Namespace) -> int:
+        """Cluster mode: lead a new run or join the current one (crawler/cluster.py), then crawl as its worker."""
+        store_url = self.settings.get("RECORD_STORE")
+        if not store_url.startswith(("postgresql://", "postgres://")):  # as crawler.store.open_store tells them
+            fail("cluster mode (CLUSTER_REDIS_URL) needs a PostgreSQL record store: RECORD_STORE=postgresql://…")
+            return exitcodes.USAGE
+        if not os.environ.get(KEY_ENV_VAR):
+            fail(f"cluster mode needs the seal key in {KEY_ENV_VAR} on every worker (one key for the whole run)")
+            return exitcodes.USAGE
+        client_url = cluster.redis_url(self.settings)
+        try:
+            client = cluster.connect(client_url)
+        except cluster.ClusterError as error:
+            fail(str(error))
+            return exitcodes.UNAVAILABLE
+        with checked_store(self.settings) as stop:
+            if stop is not None:
+                return stop
+            try:
+                leadership = cluster.Leadership(store_url, self.settings.get("CLUSTER_NAME"))
+            except cluster.ClusterError as error:
+                fail(str(error))
+                return exitcodes.STORE
+            try:
+                return self._work(keys, opts, client, client_url, leadership)
+            except cluster.ClusterError as error:
+                fail(str(error))
+                return exitcodes.UNAVAILABLE if "Redis" in str(error) else exitcodes.USAGE
+            except redis_errors() as error:
+                fail(f"Redis went away: {error}")
+                return exitcodes.UNAVAILABLE
+            finally:
+                leadership.release()
+
+    def _work(self, keys, opts, client, client_url: str, leadership: cluster.Leadership) -> int:
+        name, timeout = self.settings.get("CLUSTER_NAME"), self.settings.getfloat("CLUSTER_JOIN_TIMEOUT")
+        run, leader = cluster.join(client, name, leadership, timeout, utc_now())
+        helpers: list[subprocess.Popen] = []
+        try:
+            output = Path(self.settings.get("OUTPUT_DIR"))
+            if leader:
+                run.begin(keys)
+                cluster.mark_output(output, run)
+                logger.info("Leading run %s (%s) as %s", run.id, ", ".join(keys), run.worker)
+                workers = self.settings.getint("CRAWLALL_WORKERS") - 1
+                helpers = start_local_workers(workers, keys, opts, self.settings)
+            else:
+                cluster.check_output(output, run)
+                keys = sorted(run.providers())
+                logger.info("Joining run %s (%s) as %s", run.id, ", ".join(keys), run.worker)
+            run.heartbeat()
+            self.settings.setdict(cluster_settings(run, leader, client_url), priority="cmdline")
+            code = self._crawl(keys, opts, run)
+            for helper in helpers:  # they leave once the run's queues have drained
+                helper.wait()
+            return code
+        finally:
+            for helper in helpers:
+                if helper.poll() is None:
+                    helper.terminate()
+            run.leave()
+            if leader:
+                run.finish()
+
     def _relate(self, written: list[str]) -> dict:
         """The story step over what the crawls wrote, and what an interrupted run left pending."""
         _, result = relate_stories(self.settings, reference_time(self.settings), written)
         return {"related": result.related, "rewritten": result.rewritten}
+
+
+def cluster_settings(run: cluster.Run, leader: bool, url: str) -> dict:
+    """The settings that make this process's crawls workers of ``run`` (scrapy-redis's queue and dupefilter)."""
+    return {
+        "SCHEDULER": "crawler.cluster.ClusterScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "REDIS_URL": url,
+        "SCHEDULER_QUEUE_KEY": run.queue_key(),
+        "SCHEDULER_DUPEFILTER_KEY": run.dupefilter_key(),
+        "SCHEDULER_PERSIST": True,  # the run's keys are shared; they expire with the run
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # never a blocking pop: the reactor keeps running
+        "CLUSTER_LEADER": leader,
+    }
+
+
+def cluster_outcome(crawlers) -> int | None:
+    """``exitcodes.UNAVAILABLE`` (and its one line) when Redis failed during one of these crawls, else None."""
+    for crawler in crawlers:
+        message = crawler.stats.get_value(cluster.CLUSTER_ERROR_STAT) if crawler.stats else None
+        if message:
+            fail(f"{message} (this worker stopped; what it had not stored, another worker or the next run fetches)")
+            return exitcodes.UNAVAILABLE
+    return None
+
+
+def run_stats(run: cluster.Run, provider: str, own: dict) -> dict:
+    """A provider's stats over the whole run: the leader's and, once they have said them, the other workers'."""
+    deadline = time.monotonic() + cluster.HEARTBEAT_TTL
+    while True:
+        reported = run.stats(provider)
+        waiting = [w for w in run.workers() if w != run.worker and w not in reported and run.alive(w)]
+        if not waiting or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    return cluster.merged_stats(own, (stats for worker, stats in reported.items() if worker != run.worker))
+
+
+def start_local_workers(count: int, keys: list[str], opts: argparse.Namespace, settings) -> list[subprocess.Popen]:
+    """``CRAWLALL_WORKERS``: more worker processes of this run on this machine: this command again, with the
+    same providers, ``-a`` arguments and command-line settings, one worker each."""
+    command = [sys.executable, "-m", "scrapy", "crawlall", *keys]
+    for name, value in opts.spargs.items():
+        command += ["-a", f"{name}={value}"]
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    for name, value in settings.attributes.items():
+        if value.priority == cmdline and name != "CRAWLALL_WORKERS":
+            command += ["-s", f"{name}={_setting_text(value.value)}"]
+    command += ["-s", "CRAWLALL_WORKERS=1"]
+    return [subprocess.Popen(command, env=os.environ.copy()) for _ in range(max(0, count))]
+
+
+def _setting_text(value) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def redis_errors() -> tuple[type[BaseException], ...]:
+    import redis
+
+    return (redis.RedisError,)

@@ -40,6 +40,7 @@ from w3lib.encoding import http_content_type_encoding
 
 from crawler import clock
 from crawler.clock import reference_time
+from crawler.cluster import request_handled
 from crawler.discovery import DiscoveryError, Link, parse_listing, parse_sitemap, sniff
 from crawler.discovery.api import PastLastPage, api_page_url, parse_api, parse_wp_posts
 from crawler.discovery.feeds import read_feed
@@ -98,7 +99,7 @@ class ArticleSpider(scrapy.Spider):
         self._failed = 0
         self._extracted = 0
 
-    def _open(self) -> None:
+    def prepare(self) -> None:
         """Before the first request: the look-back window, and the store the incremental check reads."""
         settings = self.crawler.settings
         if self.since is None and settings.getint("LOOKBACK_DAYS") > 0:
@@ -138,7 +139,7 @@ class ArticleSpider(scrapy.Spider):
     # --- where to start -------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self._open()
+        self.prepare()
         for source in self.start_sources():
             yield self.source_request(source)
 
@@ -348,6 +349,7 @@ class ArticleSpider(scrapy.Spider):
         return hints
 
     def source_failed(self, failure: Failure) -> None:
+        self._handled(failure.request)
         self.crawler.stats.inc_value("discovery/sources_failed")
         self.report.setdefault(failure.request.url, SourceReport()).problem = _describe(failure)
         logger.warning("Source %s failed: %s", failure.request.url, _describe(failure))
@@ -401,6 +403,7 @@ class ArticleSpider(scrapy.Spider):
         yield from self.parse_article(response, linked_url=response.url.split("#", 1)[0])
 
     def article_failed(self, failure: Failure) -> None:
+        self._handled(failure.request)
         self._failed += 1
         request = failure.request
         article = request.meta.get("redirect_urls", [request.url])[0]  # the article as it was linked
@@ -411,6 +414,10 @@ class ArticleSpider(scrapy.Spider):
         logger.warning("Article %s skipped (%s): %s", url, reason, message)
 
     # --- helpers --------------------------------------------------------
+
+    def _handled(self, request: scrapy.Request) -> None:
+        """Say that a request whose download failed is done with (a cluster worker's lease ends)."""
+        self.crawler.signals.send_catch_log(signal=request_handled, request=request)
 
     def older_than_since(self, instant: datetime | None, url: str) -> bool:
         """Whether ``instant`` is before ``since`` (one without offset is read in the zone of the site at ``url``)."""

@@ -1,0 +1,596 @@
+"""Many workers, one crawl: a run's queue and dupefilter in Redis (scrapy-redis), its leader elected in PostgreSQL.
+
+With ``CLUSTER_REDIS_URL`` (or the ``CRAWLER_REDIS_URL`` environment variable)
+and a PostgreSQL record store, every ``scrapy crawlall`` started for the same
+registry, on one machine or several, is a *worker* of one *run*
+(docs/CLUSTER.md):
+
+- The first to take the cluster's PostgreSQL advisory lock (:func:`leader_lock`) is the
+  run's *leader*: it makes the run id, reads the providers' sources (the start
+  requests), and after the run's queues have drained runs the story step once,
+  writes the run summary and applies the health checks. The lock is a session
+  lock: a leader that dies frees it with its connection.
+- The others join the leader's current run (waiting for one without blocking
+  anything: the reactor has not started) and fetch, extract and store what the
+  queues hold.
+- Every Redis key of a run starts with ``newscrawler:<cluster>:<run id>:``
+  (``CLUSTER_NAME``: workers of one cluster share it), per provider
+  where it is the provider's, and expires :data:`RUN_TTL` after the run's last
+  write: a new run starts fresh, an old run's keys go away by themselves.
+- A request a worker takes from a queue is *leased* to it (kept in the worker's
+  lease hash) until its response has been handled: its callback has run and its
+  records have been through the pipelines, or its errback has run. A worker whose
+  heartbeat key expires (a kill, a crash) has its leases put back in the queue by
+  the next worker that is idle, so its requests are done by the end of the run.
+- A provider's queue is served by at most ``CLUSTER_PROVIDER_WORKERS`` workers at
+  once (slots in Redis, renewed with the heartbeat): the per-provider concurrency
+  and delay hold for the whole cluster, not per process.
+- A worker leaves a provider's crawl when the leader has seeded it, its queue is
+  empty and no live worker holds a lease on it; it waits (Scrapy's idle signal,
+  every few seconds) while any of that is not so.
+
+Documents and image files are written by the worker that fetched the article, into
+``OUTPUT_DIR`` and ``IMAGES_STORE``, which in cluster mode must be one shared folder
+for every worker (checked at the start: the leader writes the run id there, and a
+worker that cannot read it there stops with a one-line error). The story step,
+which rewrites other workers' documents, runs once, on the leader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import suppress
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.utils.request import fingerprint
+from twisted.internet import task
+
+logger = logging.getLogger(__name__)
+
+REDIS_ENV_VAR = "CRAWLER_REDIS_URL"
+PREFIX = "newscrawler"
+RUN_TTL = 7 * 24 * 3600  # seconds a run's keys live after its last write
+HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_TTL = 10  # seconds without a heartbeat after which a worker is taken for dead
+RUN_MARKER = ".cluster-run"  # in OUTPUT_DIR: the leader's run id, read by every worker (one shared folder)
+CLUSTER_ERROR_STAT = "cluster/error"  # the stat that says why a worker stopped: Redis went away
+LEASE_META = "cluster_lease"
+
+
+class ClusterError(RuntimeError):
+    """Redis or the leader's lock cannot be used: one line for the operator."""
+
+
+def redis_url(settings: Any) -> str:
+    """The cluster's Redis URL: ``CLUSTER_REDIS_URL``, else ``$CRAWLER_REDIS_URL``; "" when not in cluster mode."""
+    return settings.get("CLUSTER_REDIS_URL") or os.environ.get(REDIS_ENV_VAR, "")
+
+
+def connect(url: str):
+    """A Redis client that fails fast (5 s) instead of hanging a worker on a server that went away."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, decode_responses=False)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        raise ClusterError(f"Redis at {_safe(url)} cannot be used: {error}") from None
+    return client
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
+    return urlunsplit(parts)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def leader_lock(name: str) -> int:
+    """The PostgreSQL advisory lock key of a cluster's leader (a signed 64-bit number from its name)."""
+    return int.from_bytes(hashlib.sha256(f"{PREFIX}:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+class Run:
+    """One run's keys and bookkeeping in Redis (``newscrawler:<cluster>:<run id>:…``)."""
+
+    def __init__(self, client, cluster: str, run_id: str, worker: str):
+        self.redis, self.cluster, self.id, self.worker = client, cluster, run_id, worker
+
+    def key(self, *parts: str) -> str:
+        return ":".join((PREFIX, self.cluster, self.id, *parts))
+
+    def queue_key(self) -> str:
+        """scrapy-redis's ``SCHEDULER_QUEUE_KEY`` (it fills in the spider, i.e. the provider)."""
+        return self.key("%(spider)s", "requests")
+
+    def dupefilter_key(self) -> str:
+        return self.key("%(spider)s", "dupefilter")
+
+    def _touch(self, *keys: str) -> None:
+        pipe = self.redis.pipeline()
+        for key in keys:
+            pipe.expire(key, RUN_TTL)
+        pipe.execute()
+
+    # --- the run ---------------------------------------------------------------------------
+
+    @staticmethod
+    def current_key(cluster: str) -> str:
+        return f"{PREFIX}:{cluster}:current"
+
+    @staticmethod
+    def current(client, cluster: str) -> str | None:
+        """The run a leader of this cluster is running now (None when there is none)."""
+        value = client.get(Run.current_key(cluster))
+        return value.decode() if value else None
+
+    def begin(self, keys: Iterable[str]) -> None:
+        """The leader's first step: this run is the current one, for these providers."""
+        pipe = self.redis.pipeline()
+        pipe.delete(self.key("providers"))
+        for key in keys:
+            pipe.sadd(self.key("providers"), key)
+        pipe.set(Run.current_key(self.cluster), self.id, ex=RUN_TTL)
+        pipe.execute()
+        self._touch(self.key("providers"))
+
+    def providers(self) -> set[str]:
+        return {value.decode() for value in self.redis.smembers(self.key("providers"))}
+
+    def finish(self) -> None:
+        """The leader's last step: no current run (unless another leader has started one since)."""
+        with suppress(Exception):
+            if Run.current(self.redis, self.cluster) == self.id:
+                self.redis.delete(Run.current_key(self.cluster))
+
+    # --- workers -----------------------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        pipe = self.redis.pipeline()
+        pipe.sadd(self.key("workers"), self.worker)
+        pipe.set(self.key("alive", self.worker), "1", ex=HEARTBEAT_TTL)
+        pipe.expire(self.key("workers"), RUN_TTL)
+        pipe.execute()
+
+    def leave(self) -> None:
+        with suppress(Exception):
+            self.redis.delete(self.key("alive", self.worker))
+
+    def workers(self) -> set[str]:
+        return {value.decode() for value in self.redis.smembers(self.key("workers"))}
+
+    def alive(self, worker: str) -> bool:
+        return bool(self.redis.exists(self.key("alive", worker)))
+
+    # --- a provider's crawl -------------------------------------------------------------------
+
+    def seeded(self, provider: str) -> None:
+        self.redis.set(self.key(provider, "seeded"), "1", ex=RUN_TTL)
+
+    def is_seeded(self, provider: str) -> bool:
+        return bool(self.redis.exists(self.key(provider, "seeded")))
+
+    def lease_key(self, provider: str, worker: str) -> str:
+        return self.key(provider, "leases", worker)
+
+    def lease(self, provider: str, request_id: str, encoded: bytes) -> None:
+        key = self.lease_key(provider, self.worker)
+        pipe = self.redis.pipeline()
+        pipe.hset(key, request_id, encoded)
+        pipe.expire(key, RUN_TTL)
+        pipe.execute()
+
+    def release(self, provider: str, request_id: str) -> None:
+        self.redis.hdel(self.lease_key(provider, self.worker), request_id)
+
+    def leases(self, provider: str) -> int:
+        """How many requests of this provider live workers hold."""
+        return sum(self.redis.hlen(self.lease_key(provider, worker)) for worker in self.workers() if self.alive(worker))
+
+    def orphans(self, provider: str) -> list[bytes]:
+        """Take the leases of dead workers on this provider (each taken once, by one worker)."""
+        taken: list[bytes] = []
+        for worker in self.workers():
+            if worker == self.worker or self.alive(worker):
+                continue
+            source = self.lease_key(provider, worker)
+            claimed = f"{source}:claimed-by:{self.worker}"
+            try:
+                self.redis.rename(source, claimed)  # atomic: one claimer wins, the others find nothing
+            except Exception:
+                continue
+            taken += list(self.redis.hvals(claimed))
+            self.redis.delete(claimed)
+        return taken
+
+    def take_slot(self, provider: str, slots: int) -> bool:
+        """Whether this worker may serve the provider's queue now (one of its ``slots``; 0: no limit)."""
+        if slots <= 0:
+            return True
+        for number in range(slots):
+            key = self.key(provider, "slot", str(number))
+            if self.redis.set(key, self.worker, nx=True, ex=HEARTBEAT_TTL):
+                return True
+            holder = self.redis.get(key)
+            if holder and holder.decode() == self.worker:
+                self.redis.expire(key, HEARTBEAT_TTL)
+                return True
+        return False
+
+    def free_slots(self, provider: str, slots: int) -> None:
+        for number in range(slots):
+            key = self.key(provider, "slot", str(number))
+            holder = self.redis.get(key)
+            if holder and holder.decode() == self.worker:
+                self.redis.delete(key)
+
+    # --- stats ----------------------------------------------------------------------------------
+
+    def put_stats(self, provider: str, stats: dict) -> None:
+        key = self.key(provider, "stats")
+        self.redis.hset(key, self.worker, json.dumps(stats, default=str))
+        self.redis.expire(key, RUN_TTL)
+
+    def stats(self, provider: str) -> dict[str, dict]:
+        return {w.decode(): json.loads(v) for w, v in self.redis.hgetall(self.key(provider, "stats")).items()}
+
+
+def merged_stats(own: dict, others: Iterable[dict]) -> dict:
+    """A provider's stats over the run: counters summed over the workers, the rest as the leader has them."""
+    merged = dict(own)
+    for stats in others:
+        for name, value in stats.items():
+            if isinstance(value, int | float) and not isinstance(value, bool) and name not in _NOT_SUMMED:
+                base = merged.get(name, 0)
+                merged[name] = (base if isinstance(base, int | float) else 0) + value
+            else:
+                merged.setdefault(name, value)
+    return merged
+
+
+_NOT_SUMMED = {"elapsed_time_seconds", "memusage/max", "memusage/startup", "log_count/INFO"}
+
+
+# --- the role of this process in the run -------------------------------------------------------
+
+
+class Leadership:
+    """The PostgreSQL session lock that makes a process its run's leader (held until released or its death)."""
+
+    def __init__(self, store_url: str, cluster: str):
+        import psycopg
+
+        self.key = leader_lock(cluster)
+        try:
+            self.connection = psycopg.connect(store_url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as error:
+            raise ClusterError(f"the leader's lock (PostgreSQL) cannot be used: {error}".strip()) from None
+
+    def take(self) -> bool:
+        return bool(self.connection.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()[0])
+
+    def release(self) -> None:
+        with suppress(Exception):
+            self.connection.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+        with suppress(Exception):
+            self.connection.close()
+
+
+def join(client, cluster: str, leadership: Leadership, timeout: float, started: datetime) -> tuple[Run, bool]:
+    """This process's run and whether it leads it: lead a new run when the lock is free, else join
+    the current run (waiting up to ``timeout`` seconds for its leader to say which it is)."""
+    worker = worker_name()
+    deadline = time.monotonic() + timeout
+    while True:
+        if leadership.take():
+            return Run(client, cluster, f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}", worker), True
+        current = Run.current(client, cluster)
+        if current:
+            return Run(client, cluster, current, worker), False
+        if time.monotonic() >= deadline:
+            raise ClusterError(f"no run to join: a leader holds the lock but named no run within {timeout:g} s")
+        time.sleep(0.2)
+
+
+def mark_output(output_dir: Path, run: Run) -> None:
+    """The leader: say in the shared output folder which run writes there."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / RUN_MARKER).write_text(run.id + "\n", encoding="utf-8")
+
+
+def check_output(output_dir: Path, run: Run, timeout: float = 5.0) -> None:
+    """A worker: the output folder must be the leader's (one shared folder for every worker)."""
+    deadline = time.monotonic() + timeout
+    marker = output_dir / RUN_MARKER
+    while True:
+        with suppress(OSError):
+            if marker.read_text(encoding="utf-8").strip() == run.id:
+                return
+        if time.monotonic() >= deadline:
+            raise ClusterError(
+                f"OUTPUT_DIR {output_dir} is not the run's shared output folder (it lacks the leader's {RUN_MARKER}):"
+                " in cluster mode every worker must write to the same folder (docs/CLUSTER.md)"
+            )
+        time.sleep(0.2)
+
+
+# --- the Scrapy side: scheduler, spider middleware, extension ------------------------------------
+
+# Sent by the spiders' errbacks (``request=``): a request whose download failed has been handled.
+request_handled = object()
+
+
+def run_of(crawler) -> Run | None:
+    return getattr(crawler, "cluster_run", None)
+
+
+class ClusterScheduler:
+    """scrapy-redis's scheduler (the run's shared queue and dupefilter), with leases and provider slots.
+
+    Built only in cluster mode (``crawlall`` sets ``SCHEDULER`` to this class and
+    gives the crawler its :class:`Run`). A Redis error stops this worker's crawl with
+    the ``cluster/error`` stat: ``crawlall`` says so in one line and exits 69.
+    """
+
+    def __init__(self, crawler, inner):
+        self.crawler, self.inner = crawler, inner
+        self.run: Run = run_of(crawler)
+        self.slots = crawler.settings.getint("CLUSTER_PROVIDER_WORKERS")
+        self.failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        import redis
+        from scrapy_redis.scheduler import Scheduler
+
+        try:
+            inner = Scheduler.from_crawler(crawler)
+        except redis.RedisError as error:  # Redis went away before this crawl opened
+            scheduler = cls(crawler, None)
+            scheduler.stop(error)
+            return scheduler
+        inner.stats = None  # counted here: scrapy-redis 0.9.1 passes spider= to the stats, deprecated in Scrapy 2.19
+        return cls(crawler, inner)
+
+    def open(self, spider):
+        return self._guard(lambda: self.inner.open(spider))
+
+    def close(self, reason):
+        # The queue and dupefilter are the run's, shared: never flushed here (they expire with the run).
+        with suppress(Exception):
+            self.run.free_slots(self.crawler.spider.name, self.slots)
+
+    def has_pending_requests(self) -> bool:
+        return bool(self._guard(lambda: self.run.take_slot(self.crawler.spider.name, self.slots) and len(self.inner)))
+
+    def enqueue_request(self, request: Request) -> bool:
+        queued = bool(self._guard(lambda: self.inner.enqueue_request(request)))
+        if queued:
+            self.crawler.stats.inc_value("scheduler/enqueued/redis")
+        return queued
+
+    def next_request(self) -> Request | None:
+        return self._guard(self._next)
+
+    def _next(self) -> Request | None:
+        provider = self.crawler.spider.name
+        if not self.run.take_slot(provider, self.slots):
+            return None
+        request = self.inner.next_request()
+        if request is not None:
+            self.crawler.stats.inc_value("scheduler/dequeued/redis")
+            lease = fingerprint(request).hex() + "-" + secrets.token_hex(4)
+            request.meta[LEASE_META] = lease
+            self.run.lease(provider, lease, self.inner.queue._encode_request(request))
+        return request
+
+    def requeue(self, encoded: Iterable[bytes]) -> int:
+        """Put requests taken from dead workers back in the queue (not filtered: they were seen already)."""
+        count = 0
+        for data in encoded:
+            request = self.inner.queue._decode_request(data)
+            request.meta.pop(LEASE_META, None)
+            self.inner.queue.push(request.replace(dont_filter=True))
+            count += 1
+        return count
+
+    def _guard(self, action):
+        import redis
+
+        if self.failed:
+            return None
+        try:
+            return action()
+        except redis.RedisError as error:
+            self.stop(error)
+            return None
+
+    def stop(self, error: Exception) -> None:
+        """Redis went away: stop this worker's crawl, once, with the stat ``crawlall`` reports."""
+        if self.failed:
+            return
+        self.failed = True
+        message = f"Redis went away: {error}"
+        logger.error("Worker stops: %s", message)
+        self.crawler.stats.set_value(CLUSTER_ERROR_STAT, message)
+        from scrapy.utils.defer import deferred_from_coro
+        from twisted.internet import reactor
+
+        def close():
+            if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="cluster_error")).addErrback(
+                    lambda failure: None  # closing already, or not open yet: the idle rule closes it
+                )
+
+        reactor.callLater(0, close)
+
+
+class ClusterSpiderMiddleware:
+    """Seeding (the leader only) and the release of each leased request once it has been handled."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.run: Run | None = run_of(crawler)
+        self.leader = crawler.settings.getbool("CLUSTER_LEADER")
+        self._items: dict[str, int] = {}  # lease -> its records not yet through the pipelines
+        self._waiting: set[str] = set()  # leases whose callback has ended, waiting for their records
+        if self.run is not None:
+            for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+                crawler.signals.connect(self._item_done, signal=signal)
+            crawler.signals.connect(self._request_done, signal=request_handled)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator) -> AsyncIterator:
+        if self.run is None:
+            async for item in start:
+                yield item
+            return
+        if not self.leader:
+            # Workers do not read the sources (the leader's requests are in the queue), but they
+            # prepare as the spider's start would (the look-back window, the incremental check).
+            prepare = getattr(self.crawler.spider, "prepare", None)
+            if prepare is not None:
+                prepare()
+            return
+        async for item in start:
+            yield item
+        self.run.seeded(self.crawler.spider.name)
+
+    def process_spider_output(self, response, result, spider=None) -> Iterator:
+        lease = response.request.meta.get(LEASE_META) if self.run is not None else None
+        if lease is None:
+            yield from result
+            return
+        for output in result:
+            self._count(lease, output)
+            yield output
+        self._ended(lease)
+
+    async def process_spider_output_async(self, response, result, spider=None) -> AsyncIterator:
+        lease = response.request.meta.get(LEASE_META) if self.run is not None else None
+        if lease is None:
+            async for output in result:
+                yield output
+            return
+        async for output in result:
+            self._count(lease, output)
+            yield output
+        self._ended(lease)
+
+    def process_spider_exception(self, response, exception, spider=None):
+        lease = response.request.meta.get(LEASE_META) if self.run is not None else None
+        if lease is not None:
+            self._items.pop(lease, None)
+            self._release(lease)
+
+    def _count(self, lease: str, output: Any) -> None:
+        if not isinstance(output, Request):
+            self._items[lease] = self._items.get(lease, 0) + 1
+
+    def _ended(self, lease: str) -> None:
+        """The callback has yielded everything: released now, or when its last record is through."""
+        if self._items.get(lease, 0) <= 0:
+            self._items.pop(lease, None)
+            self._release(lease)
+        else:
+            self._waiting.add(lease)
+
+    def _item_done(self, item=None, response=None, spider=None, **kwargs) -> None:
+        lease = response.request.meta.get(LEASE_META) if response is not None else None
+        if lease is None or lease not in self._items:
+            return
+        self._items[lease] -= 1
+        if self._items[lease] <= 0 and lease in self._waiting:
+            del self._items[lease]
+            self._waiting.discard(lease)
+            self._release(lease)
+
+    def _request_done(self, request=None, **kwargs) -> None:
+        lease = request.meta.get(LEASE_META) if request is not None else None
+        if lease is not None:
+            self._release(lease)
+
+    def _release(self, lease: str) -> None:
+        import redis
+
+        with suppress(redis.RedisError):  # the scheduler notices and stops the worker
+            self.run.release(self.crawler.spider.name, lease)
+
+
+class ClusterExtension:
+    """The heartbeat, and the idle rule: stay while the run may still give this provider work."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.run: Run = run_of(crawler)
+        self.beat = task.LoopingCall(self._beat)
+        crawler.signals.connect(self._opened, signal=signals.spider_opened)
+        crawler.signals.connect(self._idle, signal=signals.spider_idle)
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if run_of(crawler) is None:
+            from scrapy.exceptions import NotConfigured
+
+            raise NotConfigured
+        return cls(crawler)
+
+    def _opened(self, spider) -> None:
+        self._beat()
+        self.beat.start(HEARTBEAT_SECONDS, now=False)
+
+    def _beat(self) -> None:
+        import redis
+
+        with suppress(redis.RedisError):  # the scheduler's next call says it, once
+            self.run.heartbeat()
+
+    def _idle(self, spider) -> None:
+        import redis
+
+        scheduler = self.crawler.engine._slot.scheduler
+        if getattr(scheduler, "failed", False):
+            raise CloseSpider("cluster_error")
+        provider = spider.name
+        try:
+            orphans = self.run.orphans(provider)
+            if orphans:
+                count = scheduler.requeue(orphans)
+                logger.warning("Took back %d requests of %s from a worker that stopped", count, provider)
+                self.crawler.stats.inc_value("cluster/requeued", count)
+                raise DontCloseSpider
+            if not self.run.is_seeded(provider) or len(scheduler.inner) or self.run.leases(provider):
+                raise DontCloseSpider
+        except redis.RedisError as error:
+            scheduler.stop(error)
+
+    def _closed(self, spider, reason) -> None:
+        import redis
+
+        if self.beat.running:
+            self.beat.stop()
+        with suppress(redis.RedisError):
+            self.run.put_stats(spider.name, self.crawler.stats.get_stats())

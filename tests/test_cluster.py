@@ -1,0 +1,301 @@
+"""Many workers, one run: `scrapy crawlall` processes sharing a crawl through Redis and PostgreSQL.
+
+Each test starts its own Redis server (``redis-server`` on a free port of
+127.0.0.1, nothing kept on disk), so that one test can stop it mid-run and no
+test sees another's keys, and gets a PostgreSQL store on a schema of its own.
+Each worker runs in a working folder of its own, as on a machine of its own;
+the output folder is the one shared folder cluster mode requires
+(docs/CLUSTER.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from crawler.demo.server import SiteServer
+from crawler.store import open_store
+from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX
+from tests.small_site import SmallSite
+
+pytestmark = pytest.mark.e2e
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A private redis-server for one test: started, stopped (as a failure would), and cleaned up."""
+
+    def __init__(self, folder: Path):
+        if REDIS_SERVER is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("CI needs redis-server (Debian's redis-server package) for the cluster tests")
+            pytest.skip("no redis-server on this machine: the cluster tests need one")
+        self.port = free_port()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path / "redis")
+    yield server
+    server.stop()
+
+
+class Cluster:
+    """Workers of one cluster, each in its own working folder, sharing Redis, the store and the output folder."""
+
+    def __init__(self, tmp: Path, site: SmallSite, server: SiteServer, redis_url: str, store_url: str):
+        self.tmp, self.site, self.server = tmp, site, server
+        self.redis_url, self.store_url = redis_url, store_url
+        self.registry = site.registry(tmp / "providers.yaml")
+        self.name = f"test-{uuid.uuid4().hex[:8]}"
+        self.count = 0
+
+    def command(self, folder: Path, *extra: str, **settings: str) -> list[str]:
+        values = {
+            "PROVIDER_REGISTRY": self.registry,
+            "OUTPUT_DIR": self.tmp / "output",  # the shared folder
+            "RECORD_STORE": self.store_url,
+            "RUN_SUMMARY_DIR": folder / "runs",
+            "STATS_FILE": folder / "stats.json",
+            "CRAWL_REFERENCE_TIME": REFERENCE_TIME,
+            "AUTOTHROTTLE_ENABLED": "False",
+            "DOWNLOAD_DELAY": "0",
+            "LOOKBACK_DAYS": "0",
+            "IMAGES_STORE": "",  # the pages' images are on hosts the tests cannot reach
+            "CLUSTER_REDIS_URL": self.redis_url,
+            "CLUSTER_NAME": self.name,
+            "CLUSTER_PROVIDER_WORKERS": "0",  # one provider here: every worker serves it
+            **settings,
+        }
+        start_urls = f"{self.server.base_url}/feed/,{self.server.base_url}/sitemap.xml"
+        command = [sys.executable, "-m", "scrapy", "crawlall", "-a", f"start_urls={start_urls}", *extra]
+        for name, value in values.items():
+            command += ["-s", f"{name}={value}"]
+        return command
+
+    def start(self, *extra: str, **settings: str) -> subprocess.Popen:
+        self.count += 1
+        folder = self.tmp / f"machine-{self.count}"
+        folder.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
+        return subprocess.Popen(
+            self.command(folder, *extra, **settings),
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def article_requests(self) -> Counter:
+        return Counter(urlsplit(r).path for r in self.server.requests if r.startswith("/news/"))
+
+    def documents(self) -> dict[str, dict]:
+        found = {}
+        for path in (self.tmp / "output").rglob("*.md"):
+            front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+            found[front["webUrl"]] = front
+        return found
+
+
+def finish(process: subprocess.Popen, timeout: float = 240) -> tuple[int, str]:
+    _, err = process.communicate(timeout=timeout)
+    return process.returncode, err
+
+
+def slow_down(site: SmallSite, seconds: float) -> None:
+    routes = {a.path: {"delay": seconds} for a in site.articles}
+    (site.root / "_routes.yaml").write_text(yaml.safe_dump(routes), encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path):
+    return SmallSite.create(tmp_path / "site", count=60)
+
+
+def one_process_records(tmp_path: Path, site: SmallSite, server: SiteServer, store_url: str) -> dict[str, dict]:
+    """The same site crawled by one ordinary crawlall (no cluster), for comparison: documents by webUrl."""
+    from tests.test_crawlall import Cron
+
+    cron = Cron(tmp_path / "single", site, server)
+    command = cron.command()
+    result = subprocess.run(command, cwd=REPO, env=cron.env(), capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = {}
+    for text in cron.documents().values():
+        front = yaml.safe_load(text.split("---\n")[1])
+        found[front["webUrl"]] = front
+    return found
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_workers_share_one_run_each_page_once(tmp_path, site, redis_server, postgres_url, workers):
+    slow_down(site, 0.05)  # long enough for every worker to take part
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        processes = [cluster.start() for _ in range(workers)]
+        results = [finish(p) for p in processes]
+        assert [code for code, _ in results] == [0] * workers, [err[-2000:] for _, err in results]
+        requests = cluster.article_requests()
+        documents = cluster.documents()
+        server.requests.clear()
+        single = one_process_records(tmp_path, site, server, str(tmp_path / "single.sqlite"))
+    assert len(requests) == len(site.articles) and set(requests.values()) == {1}, requests
+    assert len(documents) == len(site.articles)
+    assert len(list((tmp_path / "output").rglob("*.md"))) == len(site.articles)  # one document per article
+    assert set(documents) == set(single)
+    for web_url, document in documents.items():
+        expected = {k: v for k, v in single[web_url].items() if k != "secured"}
+        assert {k: v for k, v in document.items() if k != "secured"} == expected, web_url
+    summaries = list(tmp_path.glob("machine-*/runs/latest.json"))
+    assert len(summaries) == 1  # the leader's, for the whole run
+    summary = yaml.safe_load(summaries[0].read_text())
+    assert summary["workers"] == workers and summary["providers"]["small"]["fetched"] == len(site.articles)
+
+
+def test_an_early_worker_waits_for_the_seeds_and_a_late_one_joins(tmp_path, site, redis_server, postgres_url):
+    routes = {a.path: {"delay": 0.5} for a in site.articles}
+    routes.update({"/feed/": {"delay": 3.0}, "/sitemap.xml": {"delay": 3.0}})  # the leader seeds slowly
+    (site.root / "_routes.yaml").write_text(yaml.safe_dump(routes), encoding="utf-8")
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        leader = cluster.start(CONCURRENT_REQUESTS_PER_DOMAIN="2")  # 60 pages at 0.5 s, two at a time: 15 s
+        early = cluster.start(CONCURRENT_REQUESTS_PER_DOMAIN="2")  # idle until the seeds are in the queue
+        deadline = time.monotonic() + 60
+        while sum(cluster.article_requests().values()) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the crawl is under way
+        late = cluster.start(CONCURRENT_REQUESTS_PER_DOMAIN="2")
+        results = [finish(leader), finish(early), finish(late)]
+        requests = cluster.article_requests()
+    assert [code for code, _ in results] == [0, 0, 0], [err[-2000:] for _, err in results]
+    assert set(requests.values()) == {1} and len(requests) == len(site.articles)
+    leading = [n for n, (_, err) in enumerate(results, 1) if "Leading run" in err]
+    assert len(leading) == 1 and leading[0] in (1, 2)  # the first two race for the lock
+    for machine in {1, 2, 3} - set(leading):  # the waiting one and the late one both took part
+        assert "Joining run" in results[machine - 1][1]
+        stats = yaml.safe_load((tmp_path / f"machine-{machine}" / "stats.json").read_text())
+        assert stats.get("scheduler/dequeued/redis", 0) > 0, machine
+
+
+def test_a_killed_worker_loses_nothing_by_the_end_of_the_run(tmp_path, site, redis_server, postgres_url):
+    slow_down(site, 0.3)
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        leader = cluster.start()
+        victim = cluster.start()
+        deadline = time.monotonic() + 60
+        while sum(cluster.article_requests().values()) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        victim.send_signal(signal.SIGKILL)
+        victim.communicate()
+        code, err = finish(leader)
+    assert code == 0, err[-3000:]
+    documents = cluster.documents()
+    assert len(documents) == len(site.articles)
+    store = open_store(postgres_url)
+    try:
+        assert set(store.web_urls()) == set(documents)
+    finally:
+        store.close()
+    assert "Took back" in err  # the dead worker's leases went back in the queue
+
+
+def test_a_second_run_fetches_only_what_changed(tmp_path, site, redis_server, postgres_url):
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        first = [finish(p) for p in [cluster.start(), cluster.start()]]
+        assert [code for code, _ in first] == [0, 0], [err[-2000:] for _, err in first]
+        server.requests.clear()
+        site.change(site.articles[0], "A new paragraph the editors added.")
+        site.add("cluster-newcomer", "A newcomer arrives between two runs")
+        second = [finish(p) for p in [cluster.start(), cluster.start()]]
+        assert [code for code, _ in second] == [0, 0], [err[-2000:] for _, err in second]
+        requests = cluster.article_requests()
+    assert sorted(requests) == sorted([site.articles[0].path, "/news/cluster-newcomer/"])
+
+
+def test_redis_going_away_stops_the_workers_with_one_line_and_exit_69(tmp_path, site, redis_server, postgres_url):
+    slow_down(site, 0.3)
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        workers = [cluster.start(), cluster.start()]
+        deadline = time.monotonic() + 60
+        while sum(cluster.article_requests().values()) < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        redis_server.stop()
+        results = [finish(p) for p in workers]
+    for code, err in results:
+        assert code == 69, err[-3000:]
+        errors = [line for line in err.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "Redis" in errors[0], err[-3000:]
+        assert "Traceback" not in err
+    # Nothing half-written: every document there is whole and its record is stored.
+    store = open_store(postgres_url)
+    try:
+        stored = set(store.web_urls())
+    finally:
+        store.close()
+    documents = cluster.documents()
+    assert set(documents) <= stored
+    assert not list((tmp_path / "output").rglob("*.tmp*"))
+
+
+def test_cluster_mode_needs_postgresql_and_the_seal_key(tmp_path, site, redis_server):
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, str(tmp_path / "records.sqlite"))
+        code, err = finish(cluster.start())
+    assert code == 2 and err.strip().splitlines()[-1].startswith("error: cluster mode") and "PostgreSQL" in err
+
+
+def test_crawlall_workers_runs_several_processes_on_one_machine(tmp_path, site, redis_server, postgres_url):
+    slow_down(site, 0.05)
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        code, err = finish(cluster.start(CRAWLALL_WORKERS="3"))
+        requests = cluster.article_requests()
+    assert code == 0, err[-3000:]
+    assert set(requests.values()) == {1} and len(requests) == len(site.articles)
+    summary = yaml.safe_load((tmp_path / "machine-1" / "runs" / "latest.json").read_text())
+    assert summary["workers"] == 3, err[-5000:]
