@@ -254,6 +254,30 @@ class Run:
         return {w.decode(): json.loads(v) for w, v in self.redis.hgetall(self.key(provider, "stats")).items()}
 
 
+def redis_errors() -> tuple[type[BaseException], ...]:
+    """The errors of the Redis client (imported only when cluster mode is used)."""
+    import redis
+
+    return (redis.RedisError,)
+
+
+def status(client, name: str) -> list[str]:
+    """What ``scrapy cluster`` prints: the current run, its workers, and each provider's queue and leases."""
+    run_id = Run.current(client, name)
+    if run_id is None:
+        return [f"cluster {name}: no run under way"]
+    run = Run(client, name, run_id, worker="")
+    workers = sorted(run.workers())
+    alive = [w for w in workers if run.alive(w)]
+    lines = [f"cluster {name}: run {run_id}; workers {len(alive)} alive of {len(workers)}: {', '.join(alive)}"]
+    for provider in sorted(run.providers()):
+        queued = client.zcard(run.key(provider, "requests"))
+        leased = sum(client.hlen(run.lease_key(provider, w)) for w in workers)
+        seeded = "seeded" if run.is_seeded(provider) else "seeding"
+        lines.append(f"  {provider}: {queued} queued, {leased} leased, {seeded}")
+    return lines
+
+
 def merged_stats(own: dict, others: Iterable[dict]) -> dict:
     """A provider's stats over the run: counters summed over the workers, the rest as the leader has them."""
     merged = dict(own)
@@ -355,6 +379,10 @@ class ClusterScheduler:
         self.crawler, self.inner = crawler, inner
         self.run: Run = run_of(crawler)
         self.slots = crawler.settings.getint("CLUSTER_PROVIDER_WORKERS")
+        settings = crawler.settings
+        self.room = max(
+            1, min(settings.getint("CONCURRENT_REQUESTS"), settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+        )
         self.failed = False
 
     @classmethod
@@ -393,7 +421,9 @@ class ClusterScheduler:
 
     def _next(self) -> Request | None:
         provider = self.crawler.spider.name
-        if not self.run.take_slot(provider, self.slots):
+        # Take no more than this worker can download now: a request waiting in one worker's
+        # downloader is one another worker (a late one, an idle one) cannot have.
+        if len(self.crawler.engine.downloader.active) >= self.room or not self.run.take_slot(provider, self.slots):
             return None
         request = self.inner.next_request()
         if request is not None:

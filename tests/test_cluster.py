@@ -207,10 +207,20 @@ def test_an_early_worker_waits_for_the_seeds_and_a_late_one_joins(tmp_path, site
         while sum(cluster.article_requests().values()) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)  # the crawl is under way
         late = cluster.start(CONCURRENT_REQUESTS_PER_DOMAIN="2")
+        progress = subprocess.run(
+            [sys.executable, "-m", "scrapy", "cluster", "-s", f"CLUSTER_REDIS_URL={cluster.redis_url}"]
+            + ["-s", f"CLUSTER_NAME={cluster.name}"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         results = [finish(leader), finish(early), finish(late)]
         requests = cluster.article_requests()
     assert [code for code, _ in results] == [0, 0, 0], [err[-2000:] for _, err in results]
     assert set(requests.values()) == {1} and len(requests) == len(site.articles)
+    assert progress.returncode == 0, progress.stderr
+    assert f"cluster {cluster.name}: run " in progress.stdout and "small: " in progress.stdout  # `scrapy cluster`
     leading = [n for n, (_, err) in enumerate(results, 1) if "Leading run" in err]
     assert len(leading) == 1 and leading[0] in (1, 2)  # the first two race for the lock
     for machine in {1, 2, 3} - set(leading):  # the waiting one and the late one both took part

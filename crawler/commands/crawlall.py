@@ -206,7 +206,7 @@ class Command(BaseRunSpiderCommand):
             except cluster.ClusterError as error:
                 fail(str(error))
                 return exitcodes.UNAVAILABLE if "Redis" in str(error) else exitcodes.USAGE
-            except redis_errors() as error:
+            except cluster.redis_errors() as error:
                 fail(f"Redis went away: {error}")
                 return exitcodes.UNAVAILABLE
             finally:
@@ -302,9 +302,3 @@ def _setting_text(value) -> str:
     if isinstance(value, list | tuple):
         return ",".join(str(v) for v in value)
     return str(value)
-
-
-def redis_errors() -> tuple[type[BaseException], ...]:
-    import redis
-
-    return (redis.RedisError,)
