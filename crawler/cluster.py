@@ -62,7 +62,6 @@ REDIS_ENV_VAR = "CRAWLER_REDIS_URL"
 PREFIX = "newscrawler"
 RUN_TTL = 7 * 24 * 3600  # seconds a run's keys live after its last write
 HEARTBEAT_SECONDS = 2.0
-HEARTBEAT_TTL = 10  # seconds without a heartbeat after which a worker is taken for dead
 RUN_MARKER = ".cluster-run"  # in OUTPUT_DIR: the leader's run id, read by every worker (one shared folder)
 CLUSTER_ERROR_STAT = "cluster/error"  # the stat that says why a worker stopped: Redis went away
 LEASE_META = "cluster_lease"
@@ -112,8 +111,9 @@ def leader_lock(name: str) -> int:
 class Run:
     """One run's keys and bookkeeping in Redis (``newscrawler:<cluster>:<run id>:…``)."""
 
-    def __init__(self, client, cluster: str, run_id: str, worker: str):
+    def __init__(self, client, cluster: str, run_id: str, worker: str, timeout: int = 30):
         self.redis, self.cluster, self.id, self.worker = client, cluster, run_id, worker
+        self.timeout = timeout  # seconds without a heartbeat after which a worker is taken for dead
 
     def key(self, *parts: str) -> str:
         return ":".join((PREFIX, self.cluster, self.id, *parts))
@@ -167,7 +167,7 @@ class Run:
     def heartbeat(self) -> None:
         pipe = self.redis.pipeline()
         pipe.sadd(self.key("workers"), self.worker)
-        pipe.set(self.key("alive", self.worker), "1", ex=HEARTBEAT_TTL)
+        pipe.set(self.key("alive", self.worker), "1", ex=self.timeout)
         pipe.expire(self.key("workers"), RUN_TTL)
         pipe.execute()
 
@@ -228,11 +228,11 @@ class Run:
             return True
         for number in range(slots):
             key = self.key(provider, "slot", str(number))
-            if self.redis.set(key, self.worker, nx=True, ex=HEARTBEAT_TTL):
+            if self.redis.set(key, self.worker, nx=True, ex=self.timeout):
                 return True
             holder = self.redis.get(key)
             if holder and holder.decode() == self.worker:
-                self.redis.expire(key, HEARTBEAT_TTL)
+                self.redis.expire(key, self.timeout)
                 return True
         return False
 
@@ -319,17 +319,20 @@ class Leadership:
             self.connection.close()
 
 
-def join(client, cluster: str, leadership: Leadership, timeout: float, started: datetime) -> tuple[Run, bool]:
+def join(
+    client, cluster: str, leadership: Leadership, timeout: float, started: datetime, worker_timeout: int = 30
+) -> tuple[Run, bool]:
     """This process's run and whether it leads it: lead a new run when the lock is free, else join
     the current run (waiting up to ``timeout`` seconds for its leader to say which it is)."""
     worker = worker_name()
     deadline = time.monotonic() + timeout
     while True:
         if leadership.take():
-            return Run(client, cluster, f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}", worker), True
+            run_id = f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+            return Run(client, cluster, run_id, worker, worker_timeout), True
         current = Run.current(client, cluster)
         if current:
-            return Run(client, cluster, current, worker), False
+            return Run(client, cluster, current, worker, worker_timeout), False
         if time.monotonic() >= deadline:
             raise ClusterError(f"no run to join: a leader holds the lock but named no run within {timeout:g} s")
         time.sleep(0.2)

@@ -121,6 +121,7 @@ HEALTH_HISTORY = 5  # recent runs compared against
 CLUSTER_REDIS_URL = ""
 CLUSTER_NAME = "default"  # workers with the same name (and Redis, and store) share runs; the leader's lock is per name
 CLUSTER_JOIN_TIMEOUT = 30.0  # seconds a worker waits for the leader to name its run
+CLUSTER_WORKER_TIMEOUT = 30  # seconds without a heartbeat (every 2 s) after which a worker's requests are taken back
 CLUSTER_PROVIDER_WORKERS = 1  # workers serving one provider's queue at once (0: all); politeness is per cluster
 CRAWLALL_WORKERS = 1  # crawlall starts this many worker processes on this machine (cluster mode: Redis, PostgreSQL)
 

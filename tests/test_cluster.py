@@ -28,6 +28,7 @@ import yaml
 from crawler.demo.server import SiteServer
 from crawler.store import open_store
 from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX
+from tests.real_site import RealSite
 from tests.small_site import SmallSite
 
 pytestmark = pytest.mark.e2e
@@ -85,15 +86,24 @@ def redis_server(tmp_path):
 class Cluster:
     """Workers of one cluster, each in its own working folder, sharing Redis, the store and the output folder."""
 
-    def __init__(self, tmp: Path, site: SmallSite, server: SiteServer, redis_url: str, store_url: str):
+    def __init__(self, tmp: Path, site: SmallSite | RealSite, server: SiteServer, redis_url: str, store_url: str):
         self.tmp, self.site, self.server = tmp, site, server
         self.redis_url, self.store_url = redis_url, store_url
         self.registry = site.registry(tmp / "providers.yaml")
+        base = server.base_url
+        self.start_urls = site.start_urls(base) if isinstance(site, RealSite) else f"{base}/feed/,{base}/sitemap.xml"
         self.name = f"test-{uuid.uuid4().hex[:8]}"
         self.count = 0
 
     def command(self, folder: Path, *extra: str, **settings: str) -> list[str]:
-        values = {
+        values = {**self.base_settings(folder), **settings}
+        command = [sys.executable, "-m", "scrapy", "crawlall", "-a", f"start_urls={self.start_urls}", *extra]
+        for name, value in values.items():
+            command += ["-s", f"{name}={value}"]
+        return command
+
+    def base_settings(self, folder: Path) -> dict:
+        return {
             "PROVIDER_REGISTRY": self.registry,
             "OUTPUT_DIR": self.tmp / "output",  # the shared folder
             "RECORD_STORE": self.store_url,
@@ -107,13 +117,7 @@ class Cluster:
             "CLUSTER_REDIS_URL": self.redis_url,
             "CLUSTER_NAME": self.name,
             "CLUSTER_PROVIDER_WORKERS": "0",  # one provider here: every worker serves it
-            **settings,
         }
-        start_urls = f"{self.server.base_url}/feed/,{self.server.base_url}/sitemap.xml"
-        command = [sys.executable, "-m", "scrapy", "crawlall", "-a", f"start_urls={start_urls}", *extra]
-        for name, value in values.items():
-            command += ["-s", f"{name}={value}"]
-        return command
 
     def start(self, *extra: str, **settings: str) -> subprocess.Popen:
         self.count += 1
@@ -155,44 +159,62 @@ def site(tmp_path):
     return SmallSite.create(tmp_path / "site", count=60)
 
 
-def one_process_records(tmp_path: Path, site: SmallSite, server: SiteServer, store_url: str) -> dict[str, dict]:
-    """The same site crawled by one ordinary crawlall (no cluster), for comparison: documents by webUrl."""
-    from tests.test_crawlall import Cron
-
-    cron = Cron(tmp_path / "single", site, server)
-    command = cron.command()
-    result = subprocess.run(command, cwd=REPO, env=cron.env(), capture_output=True, text=True, timeout=240)
-    assert result.returncode == 0, result.stderr[-2000:]
+def front_matters(output: Path) -> dict[str, dict]:
     found = {}
-    for text in cron.documents().values():
-        front = yaml.safe_load(text.split("---\n")[1])
+    for path in output.rglob("*.md"):
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
         found[front["webUrl"]] = front
     return found
 
 
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory):
+    return RealSite.create(tmp_path_factory.mktemp("real") / "site", count=300)
+
+
 @pytest.mark.parametrize("workers", [2, 3])
-def test_workers_share_one_run_each_page_once(tmp_path, site, redis_server, postgres_url, workers):
-    slow_down(site, 0.05)  # long enough for every worker to take part
-    with SiteServer(site.root) as server:
-        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+def test_workers_share_one_run_each_page_once(tmp_path, real_site, redis_server, postgres_url, workers):
+    """Several hundred real pages: each requested once, one document each, the records a one-process crawl makes."""
+    with SiteServer(real_site.root) as server:
+        cluster = Cluster(tmp_path, real_site, server, redis_server.url, postgres_url)
         processes = [cluster.start() for _ in range(workers)]
         results = [finish(p) for p in processes]
         assert [code for code, _ in results] == [0] * workers, [err[-2000:] for _, err in results]
-        requests = cluster.article_requests()
-        documents = cluster.documents()
+        requests = real_site.article_requests(server.requests)
         server.requests.clear()
-        single = one_process_records(tmp_path, site, server, str(tmp_path / "single.sqlite"))
-    assert len(requests) == len(site.articles) and set(requests.values()) == {1}, requests
-    assert len(documents) == len(site.articles)
-    assert len(list((tmp_path / "output").rglob("*.md"))) == len(site.articles)  # one document per article
-    assert set(documents) == set(single)
+        # The same site, one ordinary process (no Redis), into a store and an output folder of its own.
+        single_folder = tmp_path / "single"
+        settings = {
+            **cluster.base_settings(single_folder),
+            "OUTPUT_DIR": single_folder / "output",
+            "RECORD_STORE": single_folder / "records.sqlite",
+            "CRAWLALL_LOCK": single_folder / "crawlall.lock",
+            "CLUSTER_REDIS_URL": "",
+        }
+        command = [sys.executable, "-m", "scrapy", "crawlall", "-a", f"start_urls={cluster.start_urls}"]
+        for name, value in settings.items():
+            command += ["-s", f"{name}={value}"]
+        env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
+        env.pop("CRAWLER_REDIS_URL", None)
+        single = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        assert single.returncode == 0, single.stderr[-2000:]
+    assert len(requests) == len(real_site.pages) and set(requests.values()) == {1}
+    documents, alone = front_matters(tmp_path / "output"), front_matters(single_folder / "output")
+    assert len(list((tmp_path / "output").rglob("*.md"))) == len(documents)  # one document per article
+    assert len(documents) > 250 and set(documents) == set(alone)
     for web_url, document in documents.items():
-        expected = {k: v for k, v in single[web_url].items() if k != "secured"}
+        expected = {k: v for k, v in alone[web_url].items() if k != "secured"}
         assert {k: v for k, v in document.items() if k != "secured"} == expected, web_url
     summaries = list(tmp_path.glob("machine-*/runs/latest.json"))
     assert len(summaries) == 1  # the leader's, for the whole run
     summary = yaml.safe_load(summaries[0].read_text())
-    assert summary["workers"] == workers and summary["providers"]["small"]["fetched"] == len(site.articles)
+    assert summary["workers"] == workers
+    assert summary["providers"]["realsite"]["fetched"] == len(real_site.pages)
+    taken = [
+        yaml.safe_load((tmp_path / f"machine-{machine}" / "stats.json").read_text()).get("scheduler/dequeued/redis", 0)
+        for machine in range(1, workers + 1)
+    ]
+    assert sum(taken) >= len(real_site.pages) and sum(1 for n in taken if n) >= 2, taken  # shared, not repeated
 
 
 def test_an_early_worker_waits_for_the_seeds_and_a_late_one_joins(tmp_path, site, redis_server, postgres_url):
@@ -207,9 +229,9 @@ def test_an_early_worker_waits_for_the_seeds_and_a_late_one_joins(tmp_path, site
         while sum(cluster.article_requests().values()) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)  # the crawl is under way
         late = cluster.start(CONCURRENT_REQUESTS_PER_DOMAIN="2")
+        status = [sys.executable, "-m", "scrapy", "cluster", "-s", f"CLUSTER_REDIS_URL={cluster.redis_url}"]
         progress = subprocess.run(
-            [sys.executable, "-m", "scrapy", "cluster", "-s", f"CLUSTER_REDIS_URL={cluster.redis_url}"]
-            + ["-s", f"CLUSTER_NAME={cluster.name}"],
+            [*status, "-s", f"CLUSTER_NAME={cluster.name}"],
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -233,8 +255,8 @@ def test_a_killed_worker_loses_nothing_by_the_end_of_the_run(tmp_path, site, red
     slow_down(site, 0.3)
     with SiteServer(site.root) as server:
         cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
-        leader = cluster.start()
-        victim = cluster.start()
+        leader = cluster.start(CLUSTER_WORKER_TIMEOUT="6")
+        victim = cluster.start(CLUSTER_WORKER_TIMEOUT="6")
         deadline = time.monotonic() + 60
         while sum(cluster.article_requests().values()) < 10 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -214,7 +214,8 @@ class Command(BaseRunSpiderCommand):
 
     def _work(self, keys, opts, client, client_url: str, leadership: cluster.Leadership) -> int:
         name, timeout = self.settings.get("CLUSTER_NAME"), self.settings.getfloat("CLUSTER_JOIN_TIMEOUT")
-        run, leader = cluster.join(client, name, leadership, timeout, utc_now())
+        worker_timeout = self.settings.getint("CLUSTER_WORKER_TIMEOUT")
+        run, leader = cluster.join(client, name, leadership, timeout, utc_now(), worker_timeout)
         helpers: list[subprocess.Popen] = []
         try:
             output = Path(self.settings.get("OUTPUT_DIR"))
@@ -274,7 +275,7 @@ def cluster_outcome(crawlers) -> int | None:
 
 def run_stats(run: cluster.Run, provider: str, own: dict) -> dict:
     """A provider's stats over the whole run: the leader's and, once they have said them, the other workers'."""
-    deadline = time.monotonic() + cluster.HEARTBEAT_TTL
+    deadline = time.monotonic() + run.timeout
     while True:
         reported = run.stats(provider)
         waiting = [w for w in run.workers() if w != run.worker and w not in reported and run.alive(w)]
