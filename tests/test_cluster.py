@@ -331,3 +331,20 @@ def test_crawlall_workers_runs_several_processes_on_one_machine(tmp_path, site, 
     assert set(requests.values()) == {1} and len(requests) == len(site.articles)
     summary = yaml.safe_load((tmp_path / "machine-1" / "runs" / "latest.json").read_text())
     assert summary["workers"] == 3, err[-5000:]
+
+
+def test_one_provider_is_served_by_one_worker_at_a_time_unless_asked(tmp_path, site, redis_server, postgres_url):
+    """CLUSTER_PROVIDER_WORKERS=1 (the default): the provider's politeness holds for the cluster, not per worker."""
+    slow_down(site, 0.05)
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        processes = [cluster.start(CLUSTER_PROVIDER_WORKERS="1") for _ in range(2)]
+        results = [finish(p) for p in processes]
+        requests = cluster.article_requests()
+    assert [code for code, _ in results] == [0, 0], [err[-2000:] for _, err in results]
+    assert set(requests.values()) == {1} and len(requests) == len(site.articles)
+    taken = sorted(
+        yaml.safe_load((tmp_path / f"machine-{n}" / "stats.json").read_text()).get("scheduler/dequeued/redis", 0)
+        for n in (1, 2)
+    )
+    assert taken[0] == 0 and taken[1] == len(site.articles) + 2  # one worker held the slot: articles, feed, sitemap
