@@ -156,6 +156,12 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "DISCOVERY_MAX_LISTING_PAGES": whole(minimum=1),
     "DISCOVERY_MAX_SITEMAP_DEPTH": whole(minimum=0),
     "FETCH_ALLOWED_ORIGINS": origins,
+    "STORE_BATCH_SIZE": whole(minimum=1),
+    "STORE_BATCH_SECONDS": real(minimum=0),
+    "CLUSTER_JOIN_TIMEOUT": real(minimum=0),
+    "CLUSTER_WORKER_TIMEOUT": whole(minimum=4),  # above the 2 s heartbeat
+    "CLUSTER_PROVIDER_WORKERS": whole(minimum=0),
+    "CRAWLALL_WORKERS": whole(minimum=1),
     "RETRY_AFTER_MAX": real(minimum=0),
     "RETRY_BACKOFF_BASE": real(minimum=0),
     "RETRY_BACKOFF_MAX": real(minimum=0),

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
+from twisted.internet.base import DelayedCall
+from twisted.python.threadable import isInIOThread
 
 from crawler import clock, scoring
 from crawler.extraction.excerpt import cut
@@ -23,7 +25,7 @@ from crawler.extraction.normalize import plain_text
 from crawler.extraction.title import cap_headline
 from crawler.extraction.urls import amp_cache_url, better_scheme, clean_url, scheme_variants
 from crawler.publishing.files import remove_abandoned_temporaries
-from crawler.publishing.writer import DocumentWriter
+from crawler.publishing.writer import DocumentBatch, DocumentWriter
 from crawler.record import EXCERPT_MAX_CHARS, MAX_TOPICS, Record, as_utc, problems
 from crawler.registry import load_registry
 from crawler.seal import SealError, load_key, open_token, provenance, seal
@@ -250,41 +252,101 @@ class WriteDocumentPipeline(StorePipeline):
     the story step in the same transaction, so that relations a killed run
     did not make are made by the next one.
 
+    Records are stored in batches (``DocumentBatch``: one transaction for up to
+    ``STORE_BATCH_SIZE`` records, none waiting longer than ``STORE_BATCH_SECONDS``;
+    their documents are staged as they come and renamed into place once the
+    batch is stored). A batch is stored when it is full, when its oldest record
+    has waited long enough (checked on each record, and by a timer when none
+    comes), when the spider closes, and before any read of the store that could
+    see one of its records (``RecordStore.hold``: the de-duplication's lookups, the
+    spider's incremental check, the story step). A run killed mid-batch loses
+    what was not stored, which the next run fetches again; documents a batch
+    stored but had not all put in place are put in place when the next run opens
+    (``DocumentWriter.restore_interrupted``).
+
     A record already in the store keeps its ``related`` and ``heat``: they are
     the story step's to change (at the end of the crawl). The record's story
     terms go into the store's index for that step. An http spelling of the
     article that the store still holds (see :class:`DedupePipeline`) is removed
     with its document once the https record is written. Counts documents as
     new, updated or unchanged, and how many have an image and an excerpt (the
-    health checks compare that coverage between runs).
+    health checks compare that coverage between runs), as each is put in place.
     """
 
-    def __init__(self, crawler: Crawler, output_dir: Path, include_body: bool):
+    def __init__(
+        self,
+        crawler: Crawler,
+        output_dir: Path,
+        include_body: bool,
+        batch_size: int = 1,
+        batch_seconds: float = 0.0,
+    ):
         self.crawler = crawler
         self.output_dir = output_dir
         self.include_body = include_body
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = max(0.0, batch_seconds)
+        self._timer: DelayedCall | None = None
+        self._passing: Record | None = None  # the record process_item is handling (its drops are its own)
+        self._unplaced_error: OSError | None = None  # why that record's document could not be put in place
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WriteDocumentPipeline:
         settings = crawler.settings
         if not settings.get("OUTPUT_DIR"):
             raise NotConfigured("OUTPUT_DIR is empty: documents are not written")
+        # A cluster worker (crawler.cluster.run_of) gives a request's lease back once its records have
+        # passed the pipelines, and a dead worker's leases are how the run gets its pages done: a
+        # record must be stored by then, so a worker stores each on its own.
+        clustered = getattr(crawler, "cluster_run", None) is not None
         return cls(
             crawler,
             Path(settings.get("OUTPUT_DIR")),
             settings.getbool("DOCUMENT_BODY"),
+            1 if clustered else settings.getint("STORE_BATCH_SIZE", 1),
+            settings.getfloat("STORE_BATCH_SECONDS", 0.0),
         )
 
     def open_spider(self) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        removed = remove_abandoned_temporaries(self.output_dir)
-        if removed:
-            logger.info("Removed %d temporary files that an interrupted run left in %s", removed, self.output_dir)
         super().open_spider()
         assert self.store is not None
         self.writer = DocumentWriter(self.store, self.output_dir, include_body=self.include_body)
+        self.batch = DocumentBatch(
+            self.writer, placed=self._placed, unplaced=self._unplaced, store_failed=self._store_failed
+        )
+        try:  # before the staged files go: they tell which documents a killed run had not renamed
+            restored = self.writer.restore_interrupted()
+        except StoreError as error:
+            store_failed(self.crawler, error)
+            restored = 0
+        if restored:
+            logger.info("Put %d documents in place that an interrupted run had stored", restored)
+        removed = remove_abandoned_temporaries(self.output_dir)
+        if removed:
+            logger.info("Removed %d temporary files that an interrupted run left in %s", removed, self.output_dir)
+
+    def close_spider(self) -> None:
+        if self._timer is not None and self._timer.active():
+            self._timer.cancel()
+        self._timer = None
+        batch = getattr(self, "batch", None)
+        if batch is not None:
+            with contextlib.suppress(StoreError):  # told to store_failed by the batch
+                batch.flush()
+        super().close_spider()
 
     def process_stored(self, record: Record) -> Record:
+        self._passing, self._unplaced_error = record, None
+        try:
+            record = self._write(record)
+        finally:
+            self._passing = None
+        if self._unplaced_error is not None:
+            raise dropped(self.crawler, "write_failed", f"{self._unplaced_error}")
+        return record
+
+    def _write(self, record: Record) -> Record:
         assert self.store is not None
         # The stored spellings of this article (their document paths only): an https one, stored
         # since this record passed DedupePipeline (another item in flight), wins.
@@ -298,25 +360,74 @@ class WriteDocumentPipeline(StorePipeline):
         else:  # a story of one until the story step relates it
             record.related, record.heat = [], scoring.heat([record], reference_time(self.crawler))
         path = self.writer.path_for(record)
+        if self.batch.age() >= self.batch_seconds:  # the held records have waited long enough
+            self.batch.flush()
         try:
-            _, changed = self.writer.write(
+            _, changes = self.batch.add(
                 record, reference_time(self.crawler), path=path, terms=story_terms(record), stories_pending=True
             )
         except OSError as error:
             raise dropped(self.crawler, "write_failed", f"{path}: {error}") from error
-        for url, twin_path in twins.items():
-            self._retire(url, twin_path, keep=path, successor=record.web_url)
-        record.unchanged = not changed
+        record.unchanged = not changes
+        if twins:  # the https record stored and in place first, then the other spellings removed
+            self.batch.flush()
+            if self._unplaced_error is None:  # not when its own document could not be put in place
+                for url, twin_path in twins.items():
+                    self._retire(url, twin_path, keep=path, successor=record.web_url)
+        elif len(self.batch) >= self.batch_size or self.batch.age() >= self.batch_seconds:
+            self.batch.flush()
+        else:
+            self._flush_later(self.batch_seconds - self.batch.age())
+        return record
+
+    def _flush_later(self, delay: float) -> None:
+        """Flush the batch when its oldest record has waited ``STORE_BATCH_SECONDS`` (a timer on the reactor).
+
+        Only where the reactor runs this code (a crawl); called from elsewhere (a test driving
+        the pipeline by hand), the batch waits for its count, a read or the spider's close.
+        """
+        if self._timer is not None and self._timer.active():
+            return
+        from twisted.internet import reactor  # here, not at the top: importing it would install a reactor
+
+        if reactor.running and isInIOThread():
+            self._timer = reactor.callLater(max(0.0, delay), self._time_is_up)
+
+    def _time_is_up(self) -> None:
+        self._timer = None
+        wait = self.batch_seconds - self.batch.age()
+        if len(self.batch) and wait > 0:  # flushed meanwhile: the time bound is the newer oldest record's
+            self._flush_later(wait)
+            return
+        with contextlib.suppress(StoreError):  # told to store_failed by the batch
+            self.batch.flush()
+
+    def _store_failed(self, error: StoreError, records: list[Record]) -> None:
+        """A batch could not be stored: the crawl stops; its records are dropped, as each was before batches."""
+        store_failed(self.crawler, error)
+        for record in records:
+            if record is not self._passing:  # that one is dropped by process_item
+                self.crawler.stats.inc_value("records/dropped/store_error")
+                logger.warning("Dropped %s: store_error: %s", record.original_url or record.web_url, error)
+
+    def _placed(self, record: Record, path: Path, changed: bool) -> None:
         stats = self.crawler.stats
         stats.inc_value("documents/written" if changed else "documents/unchanged")
         if changed:
-            stats.inc_value("documents/updated" if previous is not None else "documents/new")
+            stats.inc_value("documents/updated" if record.stored is not None else "documents/new")
         stats.inc_value("coverage/records")
         for name, present in (("image", bool(record.images)), ("excerpt", bool(record.excerpt))):
             stats.inc_value(f"coverage/{name}", int(present))
         if changed:
             logger.info("Wrote %s (%s)", path, record.web_url)
-        return record
+
+    def _unplaced(self, record: Record, path: Path, error: OSError) -> None:
+        """A document that could not be renamed in place (its record is stored): the drop it was before batches."""
+        if record is self._passing:
+            self._unplaced_error = OSError(f"{path}: {error}")
+            return
+        self.crawler.stats.inc_value("records/dropped/write_failed")
+        logger.warning("Dropped %s: write_failed: %s: %s", record.original_url or record.web_url, path, error)
 
     def _retire(self, web_url: str, document_path: str, keep: Path, successor: str) -> None:
         """Remove the record (and document) of another spelling of an article now written under its https URL."""

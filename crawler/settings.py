@@ -87,6 +87,12 @@ DOCUMENT_BODY = False  # True puts the article text in the document body (only f
 # Every written record, keyed by webUrl: a SQLite file, or postgresql://… for several crawl
 # machines. The CRAWLER_STORE_URL environment variable, when set, is the default; -s RECORD_STORE wins.
 RECORD_STORE = os.environ.get("CRAWLER_STORE_URL") or "state/records.sqlite"
+# The write pipeline stores records in batches, one transaction (one commit, one fsync) each: up to
+# STORE_BATCH_SIZE records, none waiting longer than STORE_BATCH_SECONDS; a batch is also stored when
+# the spider closes and before anything reads those records. Its documents are put in place once it is
+# stored, so a kill loses only what was not stored (fetched again next run). 1 (or 0 s): one per record.
+STORE_BATCH_SIZE = 50
+STORE_BATCH_SECONDS = 1.0
 # Lead images (crawler/images.py), held by content (<sha256[:2]>/<sha256>.<ext>); "" turns the store off.
 IMAGES_STORE = "state/images"
 IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a larger image is not downloaded (isCached: false, metadata size)

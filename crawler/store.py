@@ -22,6 +22,13 @@ terms (``terms``: term → records, by publication time) and its story vector
 (``vectors``, by publication time), so that finding the articles that may tell
 the same story costs what the time window holds, not what the whole store
 holds.
+
+The write pipeline stores its records a batch at a time, one transaction each
+(``crawler.publishing.writer.DocumentBatch``). A batch holding records it has not
+stored yet is known to the store (:meth:`RecordStore.hold`): a read that could
+see one of them (by ``webUrl``, a URL it was reached under or its content hash;
+any scan, the story index, the pending list) has the batch stored first, so no
+read misses a record handed to a batch.
 """
 
 from __future__ import annotations
@@ -30,12 +37,12 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from crawler.record import Record, as_utc, format_instant
@@ -161,6 +168,22 @@ _UPSERT_ALIAS = (
 )
 
 
+# One record for put_many: (record, document path, story terms or None[, listed in pending_stories]).
+PutEntry = tuple[Record, str, dict[str, float] | None] | tuple[Record, str, dict[str, float] | None, bool]
+
+
+class HeldWrites(Protocol):
+    """Writes held back to be stored together (``crawler.publishing.writer.DocumentBatch``): ``RecordStore.hold``."""
+
+    def holds(self, keys: Collection[str], content: str) -> bool:
+        """Whether a held record has one of these ``webUrl``s (or was reached under one), or this content hash."""
+        ...
+
+    def flush(self) -> object:
+        """Store the held records now (and unhold them)."""
+        ...
+
+
 def _record_row(record: Record, document_path: str, now: datetime) -> tuple:
     return (
         record.web_url,
@@ -209,6 +232,30 @@ class RecordStore:
     def _fetch(self, statement: str, params: Sequence[Any]) -> list[tuple]:
         return self._db.execute(statement, params).fetchall()
 
+    # --- writes held back (crawler.publishing.writer.DocumentBatch) ---------
+
+    _held: tuple[HeldWrites, ...] = ()  # the batches holding records not yet stored, oldest first
+
+    def hold(self, writes: HeldWrites) -> None:
+        """Note writes held back to be stored together: until they are, reads that could see them flush them."""
+        if writes not in self._held:
+            self._held = (*self._held, writes)
+
+    def unhold(self, writes: HeldWrites) -> None:
+        """The held writes are being stored (or dropped): reads no longer wait for them."""
+        self._held = tuple(held for held in self._held if held is not writes)
+
+    def _catch_up(self, keys: Collection[str] | None = None, content: str = "") -> None:
+        """Store the held writes that a read (or a write) about ``keys`` or ``content`` could see, first.
+
+        ``keys``: the ``webUrl``s (or URLs reached under) it is about; ``content``: a content hash;
+        neither: it may see any record (a scan, the story index, the pending list). A failed
+        flush raises its StoreError here: the read cannot be answered as if the write had been made.
+        """
+        for writes in self._held:
+            if (keys is None and not content) or writes.holds(keys or (), content):
+                writes.flush()
+
     def check(self) -> None:
         """Raise StoreError unless the store can be read and written (run before a crawl starts)."""
         with self._transaction() as db:
@@ -218,6 +265,7 @@ class RecordStore:
 
     def get(self, web_url: str) -> StoredRecord | None:
         """The stored record for a ``webUrl``, or ``None``."""
+        self._catch_up([web_url])
         rows = self._rows("SELECT data, document_path FROM records WHERE web_url = ?", (web_url,))
         return StoredRecord(record_from_json(rows[0][0]), rows[0][1]) if rows else None
 
@@ -225,6 +273,7 @@ class RecordStore:
         """Stored records by ``webUrl`` (missing ones left out)."""
         found: dict[str, StoredRecord] = {}
         urls = list(dict.fromkeys(web_urls))
+        self._catch_up(urls)
         for start in range(0, len(urls), 500):
             chunk = urls[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
@@ -236,6 +285,7 @@ class RecordStore:
     def document_paths(self, web_urls: Iterable[str]) -> dict[str, str]:
         """Where the stored ones of these records have their documents, by ``webUrl`` (no record is read)."""
         urls = list(dict.fromkeys(web_urls))
+        self._catch_up(urls)
         marks = ", ".join("?" for _ in urls)
         statement = f"SELECT web_url, document_path FROM records WHERE web_url IN ({marks})"
         return dict(self._rows(statement, urls)) if urls else {}
@@ -245,6 +295,7 @@ class RecordStore:
 
         ``url`` is its ``webUrl`` or any URL it was reached under (its aliases).
         """
+        self._catch_up([url])
         rows = self._rows(
             "SELECT fetched_at, updated_at FROM records WHERE web_url = ?"
             " UNION ALL SELECT r.fetched_at, r.updated_at FROM aliases a JOIN records r ON r.web_url = a.web_url"
@@ -257,6 +308,7 @@ class RecordStore:
 
     def find_by_content(self, content_sha256: str, exclude_web_url: str) -> str | None:
         """The ``webUrl`` of another stored record with the same content, if any (oldest first)."""
+        self._catch_up(content=content_sha256)
         rows = self._rows(
             "SELECT web_url FROM records WHERE content_sha256 = ? AND web_url != ?"
             " ORDER BY updated_at, web_url LIMIT 1",
@@ -277,24 +329,17 @@ class RecordStore:
 
         ``stories_pending`` lists the record in ``pending_stories`` in the same transaction.
         """
-        with self._transaction() as db:
-            self._write(db, record, document_path, now, terms)
-            if stories_pending:
-                db.execute(
-                    self._sql(
-                        "INSERT INTO pending_stories (web_url, written_at) VALUES (?, ?)"
-                        " ON CONFLICT (web_url) DO NOTHING"
-                    ),
-                    (record.web_url, format_instant(now)),
-                )
+        self.put_many([(record, document_path, terms, stories_pending)], now)
 
     def pending_stories(self) -> list[str]:
         """The records whose relations a story step has still to make, oldest first."""
+        self._catch_up()
         return [row[0] for row in self._rows("SELECT web_url FROM pending_stories ORDER BY written_at, web_url")]
 
     def stories_done(self, web_urls: Iterable[str]) -> None:
         """Take these records off the pending list: a story step has related them."""
         urls = list(dict.fromkeys(web_urls))
+        self._catch_up(urls)
         with self._transaction() as db:
             for start in range(0, len(urls), 500):
                 chunk = urls[start : start + 500]
@@ -306,6 +351,7 @@ class RecordStore:
 
         Its aliases go to ``successor`` (the record that replaces it) when given, else with it.
         """
+        self._catch_up([web_url, successor] if successor else [web_url])
         with self._transaction() as db:
             for table in ("records", "terms", "vectors", "pending_stories"):
                 db.execute(self._sql(f"DELETE FROM {table} WHERE web_url = ?"), (web_url,))
@@ -320,38 +366,42 @@ class RecordStore:
         if rows:
             db.executemany(self._sql(_UPSERT_ALIAS), rows)
 
-    def put_many(self, entries: Iterable[tuple[Record, str, dict[str, float] | None]], now: datetime) -> int:
-        """Insert or replace many (record, document path, story terms) in one transaction: imports, benchmarks,
-        the story step's rewrites (terms None: keep the record's terms).
+    def put_many(self, entries: Iterable[PutEntry], now: datetime) -> int:
+        """:meth:`put` for many records, in one transaction: (record, document path, story terms[, stories
+        pending]) each, with the meaning they have there (terms None: keep the record's terms; stories
+        pending: list it in ``pending_stories``). The write pipeline's batches, the story step's
+        rewrites, imports and benchmarks.
 
-        The same writes as :meth:`put` for each, sent as one batch per statement (on PostgreSQL a
-        round trip per record cost more than relating it).
+        Each statement is sent once for all the records (on PostgreSQL a round trip per record cost more
+        than relating it); the rows are those that :meth:`put` one record after another would leave.
         """
-        entries = list(entries)
-        if not entries:
+        rows = [(entry[0], entry[1], entry[2], len(entry) > 3 and bool(entry[3])) for entry in entries]
+        if not rows:
             return 0
+        self._catch_up([record.web_url for record, *_ in rows])  # an earlier write of one of them goes first
         with self._transaction() as db:
-            db.executemany(self._sql(_UPSERT_RECORD), [_record_row(r, path, now) for r, path, _ in entries])
+            db.executemany(self._sql(_UPSERT_RECORD), [_record_row(r, path, now) for r, path, _, _ in rows])
             aliases = [
                 (url, record.web_url)
-                for record, _, _ in entries
+                for record, *_ in rows
                 for url in dict.fromkeys([record.original_url, *record.linked_urls])
                 if url and url != record.web_url
             ]
             if aliases:
                 db.executemany(self._sql(_UPSERT_ALIAS), aliases)
-            for record, _, terms in entries:
-                if terms is not None:
+            for record, _, terms, _ in rows:
+                if terms is not None:  # None: keep the terms (and the story vector) the record has
                     self._replace_terms(db, record, terms)
-        return len(entries)
-
-    def _write(
-        self, db: Any, record: Record, document_path: str, now: datetime, terms: dict[str, float] | None
-    ) -> None:
-        db.execute(self._sql(_UPSERT_RECORD), _record_row(record, document_path, now))
-        self._alias(db, [record.original_url, *record.linked_urls], record.web_url)
-        if terms is not None:  # None: keep the terms (and the story vector) the record has
-            self._replace_terms(db, record, terms)
+            pending = [(record.web_url, format_instant(now)) for record, _, _, listed in rows if listed]
+            if pending:
+                db.executemany(
+                    self._sql(
+                        "INSERT INTO pending_stories (web_url, written_at) VALUES (?, ?)"
+                        " ON CONFLICT (web_url) DO NOTHING"
+                    ),
+                    pending,
+                )
+        return len(rows)
 
     def _replace_terms(self, db: Any, record: Record, terms: dict[str, float]) -> None:
         published = format_instant(record.published_at) if record.published_at else None
@@ -371,14 +421,17 @@ class RecordStore:
         )
 
     def count(self) -> int:
+        self._catch_up()
         return self._rows("SELECT COUNT(*) FROM records")[0][0]
 
     def __iter__(self) -> Iterator[StoredRecord]:
+        self._catch_up()
         for data, path in self._rows("SELECT data, document_path FROM records ORDER BY web_url"):
             yield StoredRecord(record_from_json(data), path)
 
     def web_urls(self, *, provider_domain: str = "", since: datetime | None = None) -> list[str]:
         """The stored ``webUrl``s, optionally of one provider and published since an instant."""
+        self._catch_up()
         statement, params = "SELECT web_url FROM records WHERE 1 = 1", []
         if provider_domain:
             statement += " AND provider_domain = ?"
@@ -397,6 +450,7 @@ class RecordStore:
         terms = list(terms)
         if not terms:
             return []
+        self._catch_up()
         marks = ", ".join("?" for _ in terms)
         return [
             (web_url, int(shared))
@@ -412,6 +466,7 @@ class RecordStore:
         """Each record's story terms and weights."""
         vectors: dict[str, dict[str, float]] = {}
         urls = list(dict.fromkeys(web_urls))
+        self._catch_up(urls)
         for begin in range(0, len(urls), 500):
             chunk = urls[begin : begin + 500]
             marks = ", ".join("?" for _ in chunk)
@@ -426,6 +481,7 @@ class RecordStore:
         terms = list(terms)
         if not terms:
             return {}
+        self._catch_up()
         marks = ", ".join("?" for _ in terms)
         rows = self._rows(
             f"SELECT term, COUNT(*) FROM terms WHERE term IN ({marks}) AND published_at >= ? AND published_at <= ?"
@@ -441,6 +497,7 @@ class RecordStore:
         ]
         if not rows:
             return
+        self._catch_up([row[0] for row in rows])  # a record held back would drop its new vector when stored
         with self._transaction() as db:
             db.executemany(
                 self._sql(
@@ -454,6 +511,7 @@ class RecordStore:
 
     def vectors_between(self, start: datetime, end: datetime, model: str) -> list[tuple[str, str, str, float, bytes]]:
         """The story vectors of records published in [start, end]: (webUrl, published, domain, reliability, bytes)."""
+        self._catch_up()
         return [
             (url, published, domain, float(reliability), bytes(blob))
             for url, published, domain, reliability, blob in self._rows(
@@ -465,6 +523,7 @@ class RecordStore:
 
     def without_vectors(self, start: datetime, end: datetime, model: str) -> list[str]:
         """The records published in [start, end] that have no story vector of this model (yet)."""
+        self._catch_up()
         return [
             row[0]
             for row in self._rows(
@@ -476,6 +535,7 @@ class RecordStore:
 
     def records_between(self, start: datetime, end: datetime) -> int:
         """How many records were published in [start, end]."""
+        self._catch_up()
         rows = self._rows(
             "SELECT COUNT(*) FROM records WHERE published_at >= ? AND published_at <= ?",
             (format_instant(start), format_instant(end)),

@@ -169,7 +169,14 @@ def front_matters(output: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
-    return RealSite.create(tmp_path_factory.mktemp("real") / "site", count=300)
+    site = RealSite.create(tmp_path_factory.mktemp("real") / "site", count=300)
+    # The sources answer after 3 s: every worker has started (and waits) before the queue fills.
+    routes_file = site.root / "_routes.yaml"
+    routes = yaml.safe_load(routes_file.read_text(encoding="utf-8"))
+    for source in site.start_urls("").split(","):
+        routes.setdefault(source, {})["delay"] = 3.0
+    routes_file.write_text(yaml.safe_dump(routes, allow_unicode=True), encoding="utf-8")
+    return site
 
 
 @pytest.mark.parametrize("workers", [2, 3])
