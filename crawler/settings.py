@@ -139,3 +139,15 @@ DISCOVERY_MAX_LISTING_PAGES = 5  # pages of a listing followed when it comes fro
 DISCOVERY_MAX_SITEMAP_DEPTH = 3  # sitemap index → index → urlset; deeper nesting is a loop or a trap
 
 FEED_EXPORT_ENCODING = "utf-8"
+# -O/-o exports write records as their front matter, the contract's keys (crawler/exporters.py)
+FEED_EXPORTERS = {
+    name: f"crawler.exporters.{cls}"
+    for name, cls in {
+        "json": "JsonItemExporter",
+        "jsonlines": "JsonLinesItemExporter",
+        "jsonl": "JsonLinesItemExporter",
+        "jl": "JsonLinesItemExporter",
+        "csv": "CsvItemExporter",
+        "xml": "XmlItemExporter",
+    }.items()
+}

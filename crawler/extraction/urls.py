@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
+from w3lib.url import safe_url_string
+
 __all__ = ["amp_cache_url", "better_scheme", "clean_url", "origin_of", "registrable_domain", "scheme_variants"]
 
 # Query parameters that only say how a reader arrived (campaigns, click ids, share widgets).
@@ -123,8 +125,21 @@ def clean_url(url: str, base: str | None = None) -> str:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:
         return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
-    path = parts.path or "/"
-    return urlunsplit((scheme, _netloc(parts, scheme), path, _clean_query(parts.query), ""))
+    path, query = _percent_encoded(parts.path or "/", _clean_query(parts.query))
+    return urlunsplit((scheme, _netloc(parts, scheme), path, query, ""))
+
+
+_NEEDS_ESCAPE = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")  # outside RFC 3986's characters
+
+
+def _percent_encoded(path: str, query: str) -> tuple[str, str]:
+    """Path and query as browsers send them: w3lib's ``safe_url_string`` escapes spaces and non-ASCII
+    (as UTF-8) and leaves what is escaped already, so that every spelling of an address gives one
+    ``webUrl``. (It would also turn the host into punycode: only the path and query go through it.)"""
+    if not _NEEDS_ESCAPE.search(path) and not _NEEDS_ESCAPE.search(query):
+        return path, query
+    encoded = urlsplit(safe_url_string(urlunsplit(("http", "host.invalid", path, query, ""))))
+    return encoded.path, encoded.query
 
 
 def origin_of(url: str) -> str:

@@ -164,6 +164,11 @@ class ArticleSpider(scrapy.Spider):
 
     # --- sources --------------------------------------------------------
 
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """What ``scrapy parse URL`` calls: the page is recognised as a start URL is (a feed, a
+        sitemap, a listing, or an article, which gives its record)."""
+        yield from self.parse_source(response, Source(url=response.url), depth=0, page=1)
+
     def parse_source(self, response: Response, source: Source, depth: int, page: int) -> Iterator[Any]:
         """A feed, sitemap or listing page: follow its article links (and sub-sitemaps or next pages)."""
         found = sniff(response.body, response.url, _content_type(response))
@@ -362,8 +367,13 @@ class ArticleSpider(scrapy.Spider):
 
     # --- articles -------------------------------------------------------
 
-    def parse_article(self, response: Response, linked_url: str, hints: Hints | None = None) -> Iterator[Any]:
-        """An article page: extract its record, with what the sources said as hints."""
+    def parse_article(self, response: Response, linked_url: str = "", hints: Hints | None = None) -> Iterator[Any]:
+        """An article page: extract its record, with what the sources said as hints.
+
+        Without a ``linked_url`` (``scrapy parse URL --callback parse_article``), the page was
+        linked as requested.
+        """
+        linked_url = linked_url or response.meta.get("redirect_urls", [response.request.url])[0].split("#", 1)[0]
         if self.limit is not None and self._extracted >= self.limit:
             raise CloseSpider("limit")
         requested = response.meta.get("redirect_urls", [response.request.url])[0]  # the URL asked for

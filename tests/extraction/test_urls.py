@@ -80,3 +80,20 @@ def test_amp_cache_url_long_host_falls_back_to_hash() -> None:
     url = amp_cache_url(f"https://{host}/x")
     assert url == f"https://{digest}.cdn.ampproject.org/c/s/{host}/x"
     assert len(digest) == 52
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "https://example.com/a b/ü?q=ä ö",
+        "https://example.com/a%20b/%C3%BC?q=%C3%A4%20%C3%B6",
+        "https://example.com/a%20b/ü?q=ä%20ö&utm_source=rss",
+    ],
+)
+def test_every_spelling_of_an_address_is_percent_encoded_the_same(spelling):
+    assert clean_url(spelling) == "https://example.com/a%20b/%C3%BC?q=%C3%A4%20%C3%B6"
+
+
+def test_percent_encoding_keeps_what_is_escaped_and_the_readable_host():
+    assert clean_url("https://Bücher.example/über") == "https://bücher.example/%C3%BCber"
+    assert clean_url("https://e.com/a%2Fb/%7Euser") == "https://e.com/a%2Fb/%7Euser"  # escapes are not undone
