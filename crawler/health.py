@@ -6,7 +6,8 @@ unchanged, dropped by reason, errors, and field coverage. Summaries are kept
 runs. The checks, with thresholds in settings:
 
 - ``no_articles``: a provider that produced articles in recent runs produced none
-  (an empty feed, a blocked crawler, changed URLs);
+  (an empty feed, a blocked crawler, changed URLs), or found none on its first run;
+- ``sources``: a feed, sitemap, listing or API failed or could not be read;
 - ``error_rate``: failed fetches plus dropped records over everything fetched
   passes ``HEALTH_MAX_ERROR_RATE``;
 - ``coverage``: the share of records with an image (or an excerpt) falls by
@@ -85,6 +86,13 @@ def check(run: ProviderRun, history: list[ProviderRun], limits: HealthLimits) ->
         problems.append(
             f"{run.provider}: no_articles: none this run; recent runs produced {', '.join(map(str, produced_before))}"
         )
+    elif not history and not run.produced and not run.discovered:
+        problems.append(f"{run.provider}: no_articles: none on its first run (its sources gave no article)")
+    if run.source_errors:
+        problems.append(
+            f"{run.provider}: sources: {run.source_errors} of its feeds, sitemaps or listings failed or could not"
+            " be read (the log names them)"
+        )
     failures = run.failed + sum(run.dropped.values())
     if run.fetched and failures / run.fetched > limits.max_error_rate:
         problems.append(
@@ -104,10 +112,23 @@ def check(run: ProviderRun, history: list[ProviderRun], limits: HealthLimits) ->
     return problems
 
 
+def summary_files(directory: Path) -> list[Path]:
+    """The kept run summaries, oldest first (their names sort by start time)."""
+    return sorted(directory.glob("run-*.json"))
+
+
+def prune_summaries(directory: Path, keep: int) -> int:
+    """Remove all but the newest ``keep`` run summaries (``RUN_SUMMARY_KEEP``); how many were removed."""
+    old = summary_files(directory)[:-keep] if keep > 0 else []
+    for path in old:
+        path.unlink(missing_ok=True)
+    return len(old)
+
+
 def load_history(directory: Path, provider: str) -> list[ProviderRun]:
     """The provider's earlier runs, oldest first, from the kept summaries."""
     runs = []
-    for path in sorted(directory.glob("run-*.json")):
+    for path in summary_files(directory):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

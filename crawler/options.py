@@ -149,6 +149,7 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "HEALTH_MAX_ERROR_RATE": real(0, 1),
     "HEALTH_MAX_COVERAGE_DROP": real(0, 1),
     "HEALTH_HISTORY": whole(minimum=1),
+    "RUN_SUMMARY_KEEP": whole(minimum=1),
     "IMAGES_MAX_BYTES": whole(minimum=1),
     "IMAGES_MAX_PIXELS": whole(minimum=1),
     "IMAGES_DOWNLOAD_TIMEOUT": real(minimum=0.001),

@@ -5,7 +5,7 @@ where they are defined; override any of them with ``-s NAME=value``.
 """
 
 import os
-from pathlib import Path
+from importlib.resources import files
 
 BOT_NAME = "newscrawler"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -107,7 +107,8 @@ STORY_SUBJECT_THRESHOLD = 0.40  # at or above: the same subject, listed after th
 STORY_MAX_RELATED = 3
 
 # --- Records --------------------------------------------------------------
-PROVIDER_REGISTRY = str(Path(__file__).with_name("providers.yaml"))
+# The bundled crawler/providers.yaml (importlib.resources: also inside a zipped egg); a path names another file.
+PROVIDER_REGISTRY = str(files("crawler") / "providers.yaml")
 PUBLISH_MIN_QUALITY = 40  # the publishing gate's quality floor (docs/SCORING.md)
 UNKNOWN_PROVIDER_STANDING = 40  # standing of a site that is not in the registry
 CRAWL_REFERENCE_TIME = None  # ISO instant to freeze "now" for heat (tests); default: the crawl's start
@@ -117,6 +118,7 @@ SEAL_KEY_FILE = ".secrets/seal.key"  # created once (0600) when the variable is 
 # --- Scheduled runs (scrapy crawlall) ---------------------------------------
 CRAWLALL_LOCK = "state/crawlall.lock"  # one run at a time; a killed run's lock is taken over
 RUN_SUMMARY_DIR = "runs"  # run-<start>.json and latest.json, beside output/
+RUN_SUMMARY_KEEP = 200  # newest run summaries kept (the health checks and `scrapy report` read the recent ones)
 HEALTH_MAX_ERROR_RATE = 0.5  # failed + dropped articles over fetched ones, per provider
 HEALTH_MAX_COVERAGE_DROP = 0.5  # relative fall of image/excerpt coverage against recent runs
 HEALTH_HISTORY = 5  # recent runs compared against

@@ -236,3 +236,28 @@ def test_a_run_opens_the_record_store_once(tmp_path):
     assert "Spider opened" in result.stderr and result.stderr.count("Spider opened") == 2
     assert result.stderr.count("Opened the record store") == 1
     assert crawl.returncode == 0 and crawl.log.count("Opened the record store") == 1
+
+
+def test_a_first_run_that_finds_nothing_is_unhealthy(tmp_path):
+    site = SmallSite.create(tmp_path / "site", count=3)
+    site.feed_empty = True
+    site.write()
+    (site.root / "sitemap.xml").unlink()  # the sitemap is gone (404): a source error, and no article at all
+    with SiteServer(site.root) as server:
+        cron = Cron(tmp_path / "work", site, server)
+        result = cron.run()
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "small: no_articles: none on its first run" in result.stderr
+    assert "small: sources: 1 of its feeds, sitemaps or listings failed" in result.stderr
+    summary = cron.summary()
+    assert summary["healthy"] is False and summary["providers"]["small"]["source_errors"] == 1
+
+
+def test_run_summaries_are_pruned_to_the_newest(cron):
+    for _ in range(3):
+        command = cron.command()
+        command += ["-s", "RUN_SUMMARY_KEEP=2"]
+        result = subprocess.run(command, cwd=REPO, env=cron.env(), capture_output=True, text=True, timeout=240)
+        assert result.returncode == 0, result.stderr[-2000:]
+        time.sleep(1.1)  # summaries are named by their start second
+    assert len(list((cron.tmp / "runs").glob("run-*.json"))) == 2

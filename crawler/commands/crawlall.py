@@ -38,7 +38,7 @@ from crawler.clock import reference_time, utc_now
 from crawler.commands import check_options, checked_store, fail, store_outcome
 from crawler.demo.launch import serve_demo
 from crawler.extensions import relate_stories
-from crawler.health import HealthLimits, ProviderRun, check, load_history, summary_dict
+from crawler.health import HealthLimits, ProviderRun, check, load_history, prune_summaries, summary_dict
 from crawler.publishing.files import write_atomic
 from crawler.record import Record
 from crawler.registry import load_registry
@@ -172,6 +172,7 @@ class Command(BaseRunSpiderCommand):
         data = json.dumps(summary, indent=1, ensure_ascii=False).encode("utf-8")
         write_atomic(summary_dir / f"run-{started:%Y%m%dT%H%M%SZ}.json", data)
         write_atomic(summary_dir / "latest.json", data)
+        prune_summaries(summary_dir, self.settings.getint("RUN_SUMMARY_KEEP"))
         logger.info("Run summary: %s", json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
         for problem in problems:
             logger.error("Health check failed: %s", problem)
