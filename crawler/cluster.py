@@ -486,9 +486,15 @@ class ClusterSpiderMiddleware:
         self.leader = crawler.settings.getbool("CLUSTER_LEADER")
         self._items: dict[str, int] = {}  # lease -> its records not yet through the pipelines
         self._waiting: set[str] = set()  # leases whose callback has ended, waiting for their records
+        self._held: dict[int, str] = {}  # id of a record the write pipeline holds in a batch -> its lease
+        self._settled: set[int] = set()  # records whose batch was done with before they left the pipelines
         if self.run is not None:
-            for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            from crawler.pipelines import record_settled
+
+            crawler.signals.connect(self._scraped, signal=signals.item_scraped)
+            for signal in (signals.item_dropped, signals.item_error):
                 crawler.signals.connect(self._item_done, signal=signal)
+            crawler.signals.connect(self._record_settled, signal=record_settled)
             crawler.signals.connect(self._request_done, signal=request_handled)
 
     @classmethod
@@ -550,9 +556,42 @@ class ClusterSpiderMiddleware:
         else:
             self._waiting.add(lease)
 
-    def _item_done(self, item=None, response=None, spider=None, **kwargs) -> None:
+    def _scraped(self, item=None, response=None, spider=None, **kwargs) -> None:
+        """A record has left the pipelines: done once its batch is stored (the write pipeline says when)."""
         lease = response.request.meta.get(LEASE_META) if response is not None else None
         if lease is None or lease not in self._items:
+            return
+        if self._stored_later(item):
+            self._held[id(item)] = lease
+        else:
+            self._item_done(item, response)
+
+    def _stored_later(self, item: Any) -> bool:
+        from crawler.record import Record
+
+        if not isinstance(item, Record) or not self.crawler.settings.get("OUTPUT_DIR"):
+            return False  # no write pipeline: nothing holds it
+        if id(item) in self._settled:
+            self._settled.discard(id(item))
+            return False
+        return True
+
+    def _record_settled(self, record=None, **kwargs) -> None:
+        lease = self._held.pop(id(record), None)
+        if lease is None:
+            self._settled.add(id(record))  # it has not left the pipelines yet (its batch was stored on its way)
+            return
+        self._count_down(lease)
+
+    def _item_done(self, item=None, response=None, spider=None, **kwargs) -> None:
+        self._settled.discard(id(item))  # a record dropped after its batch was done with
+        lease = response.request.meta.get(LEASE_META) if response is not None else None
+        if lease is None or lease not in self._items:
+            return
+        self._count_down(lease)
+
+    def _count_down(self, lease: str) -> None:
+        if lease not in self._items:
             return
         self._items[lease] -= 1
         if self._items[lease] <= 0 and lease in self._waiting:

@@ -38,6 +38,12 @@ logger = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0/C1 controls (not tab, newline)
 
 
+# Sent (``record=``) when the write pipeline is done with a record it held in a batch: the batch was
+# stored and the document put in place, or the batch failed. A cluster worker's lease on the page
+# ends then (crawler/cluster.py), not when the record leaves the pipelines.
+record_settled = object()
+
+
 def dropped(crawler: Crawler, reason: str, message: str) -> DropItem:
     """Count a drop under its reason and return the exception to raise."""
     crawler.stats.inc_value(f"records/dropped/{reason}")
@@ -295,15 +301,11 @@ class WriteDocumentPipeline(StorePipeline):
         settings = crawler.settings
         if not settings.get("OUTPUT_DIR"):
             raise NotConfigured("OUTPUT_DIR is empty: documents are not written")
-        # A cluster worker (crawler.cluster.run_of) gives a request's lease back once its records have
-        # passed the pipelines, and a dead worker's leases are how the run gets its pages done: a
-        # record must be stored by then, so a worker stores each on its own.
-        clustered = getattr(crawler, "cluster_run", None) is not None
         return cls(
             crawler,
             Path(settings.get("OUTPUT_DIR")),
             settings.getbool("DOCUMENT_BODY"),
-            1 if clustered else settings.getint("STORE_BATCH_SIZE", 1),
+            settings.getint("STORE_BATCH_SIZE", 1),
             settings.getfloat("STORE_BATCH_SECONDS", 0.0),
         )
 
@@ -406,11 +408,13 @@ class WriteDocumentPipeline(StorePipeline):
         """A batch could not be stored: the crawl stops; its records are dropped, as each was before batches."""
         store_failed(self.crawler, error)
         for record in records:
+            self._settled(record)
             if record is not self._passing:  # that one is dropped by process_item
                 self.crawler.stats.inc_value("records/dropped/store_error")
                 logger.warning("Dropped %s: store_error: %s", record.original_url or record.web_url, error)
 
     def _placed(self, record: Record, path: Path, changed: bool) -> None:
+        self._settled(record)
         stats = self.crawler.stats
         stats.inc_value("documents/written" if changed else "documents/unchanged")
         if changed:
@@ -421,8 +425,13 @@ class WriteDocumentPipeline(StorePipeline):
         if changed:
             logger.info("Wrote %s (%s)", path, record.web_url)
 
+    def _settled(self, record: Record) -> None:
+        """Say that a record's batch is done with: stored and its document in place (or given up)."""
+        self.crawler.signals.send_catch_log(signal=record_settled, record=record)
+
     def _unplaced(self, record: Record, path: Path, error: OSError) -> None:
         """A document that could not be renamed in place (its record is stored): the drop it was before batches."""
+        self._settled(record)
         if record is self._passing:
             self._unplaced_error = OSError(f"{path}: {error}")
             return
