@@ -7,8 +7,11 @@ entry and fails at start-up with a message naming the entry and the problem.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cached_property, lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crawler.extraction.context import SiteRules
 from crawler.record import CATEGORIES
 
-DEFAULT_REGISTRY = Path(__file__).with_name("providers.yaml")
+# The bundled registry, through importlib.resources: a Path when the package is installed as files,
+# a file inside the archive when it runs from a zipped egg (Scrapyd).
+DEFAULT_REGISTRY: Traversable = files("crawler") / "providers.yaml"
 
 # Where articles are listed. A registry entry names one of the first five; a crawl may also start
 # at an ``article`` page, at a ``site``'s home page (``scrapy crawl news -a site=``), or at a URL of no
@@ -229,12 +234,22 @@ class Registry:
         return None
 
 
-def load_registry(path: str | Path = DEFAULT_REGISTRY) -> Registry:
+def load_registry(path: str | Path | Traversable = DEFAULT_REGISTRY) -> Registry:
     """Read and validate a registry file; raise :class:`RegistryError` naming the bad entry.
 
     Read once per process: the spider loader, every spider, the scoring step and the
     commands all ask for it, and get the same (immutable) registry until the file changes.
+    ``str(DEFAULT_REGISTRY)`` (the ``PROVIDER_REGISTRY`` default) names the bundled registry,
+    also when that is no file on disk but a member of a zipped egg.
     """
+    if isinstance(path, str | os.PathLike) and os.fspath(path) == str(DEFAULT_REGISTRY):
+        path = DEFAULT_REGISTRY
+    if not isinstance(path, str | os.PathLike):  # inside an archive: nothing to stat, and it cannot change
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, KeyError) as error:
+            raise RegistryError(f"{path}: cannot read the provider registry: {error}") from None
+        return _parse_registry(text, str(path))
     path = Path(path)
     try:
         stat = path.stat()
@@ -246,10 +261,19 @@ def load_registry(path: str | Path = DEFAULT_REGISTRY) -> Registry:
 @lru_cache(maxsize=8)
 def _read_registry(location: str, mtime_ns: int, size: int) -> Registry:
     """The registry at ``location`` as of that modification time and size (the cache's key)."""
-    path = Path(location)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        text = Path(location).read_text(encoding="utf-8")
+    except OSError as error:
+        raise RegistryError(f"{location}: cannot read the provider registry: {error}") from None
+    return _parse_registry(text, location)
+
+
+@lru_cache(maxsize=8)
+def _parse_registry(text: str, path: str) -> Registry:
+    """The registry in ``text``, read from ``path`` (named in the errors)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
         raise RegistryError(f"{path}: cannot read the provider registry: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("providers"), dict):
         raise RegistryError(f"{path}: expected a mapping 'providers:' of entries keyed by spider name")

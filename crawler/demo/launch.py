@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -34,21 +35,26 @@ def serve_demo(crawler: Crawler, arguments: Mapping[str, Any]) -> dict[str, Any]
     if not flag(arguments.get("demo") or False):
         return spider_arguments
 
-    from crawler.demo.server import SITES, SiteServer  # only the demo needs the server
+    from crawler.demo.server import SITES, SiteServer, as_directory  # only the demo needs the server
     from crawler.registry import load_registry
 
     key = crawler.spidercls.name
-    root = SITES / key
-    if not root.is_dir():
+    site = SITES / key
+    if not site.is_dir():
         known = ", ".join(sorted(p.name for p in SITES.iterdir() if p.is_dir()))
         raise UsageError(f"demo=1: spider {key!r} has no bundled site (there are: {known})")
     provider = load_registry(crawler.settings.get("PROVIDER_REGISTRY")).get(key)
-    # A fixed port keeps the demo's URLs, and so its document paths, the same from run to run.
-    try:
-        server = SiteServer(root, port=crawler.settings.getint("DEMO_PORT")).start()
-    except OSError:  # the port is taken (another demo?): any free one will do
-        server = SiteServer(root).start()
-    crawler.signals.connect(server.stop, signal=signals.spider_closed, weak=False)
+    with ExitStack() as stack:
+        # The site on disk: itself, or a temporary copy when the package is a zipped egg (Scrapyd).
+        root = stack.enter_context(as_directory(site))
+        # A fixed port keeps the demo's URLs, and so its document paths, the same from run to run.
+        try:
+            server = SiteServer(root, port=crawler.settings.getint("DEMO_PORT")).start()
+        except OSError:  # the port is taken (another demo?): any free one will do
+            server = SiteServer(root).start()
+        stack.callback(server.stop)  # at the spider's close: stop serving, then remove a temporary copy
+        held = stack.pop_all()
+    crawler.signals.connect(held.close, signal=signals.spider_closed, weak=False)
     for name, value in DEMO_SETTINGS.items():
         crawler.settings.set(name, value, priority="spider")
     logger.info("Demo: serving %s at %s", root, server.base_url)

@@ -19,10 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -30,7 +35,9 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-SITES = Path(__file__).with_name("sites")
+# Through importlib.resources: a Path when installed as files, a folder of the archive in a zipped egg
+# (serve one through as_directory()).
+SITES: Traversable = files("crawler.demo") / "sites"
 ROUTES_FILE = "_routes.yaml"
 INDEX_FILES = ("index.html", "index.xml", "index.json", "index.txt")
 HIDDEN_AT_ROOT = frozenset({"expected.yaml", "README.md"})
@@ -110,13 +117,40 @@ def load_routes(root: Path) -> dict[str, Route]:
     return {str(key): Route.from_yaml(str(key), value) for key, value in data.items()}
 
 
-def site_root(name: str) -> Path:
-    """The directory of the fixture site ``name`` (``crawler/demo/sites/<name>``)."""
+def site_root(name: str) -> Traversable:
+    """The directory of the fixture site ``name`` (``crawler/demo/sites/<name>``); a Path unless zipped."""
     root = SITES / name
     if not root.is_dir():
         known = ", ".join(sorted(p.name for p in SITES.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))))
         raise FileNotFoundError(f"no fixture site {name!r} in {SITES} (known: {known or 'none'})")
     return root
+
+
+@contextmanager
+def as_directory(tree: Traversable) -> Iterator[Path]:
+    """A folder of the installed package as a directory on disk, while the context lasts.
+
+    ``importlib.resources.as_file``: the folder itself when the package is installed as files;
+    inside a zipped egg (Scrapyd's), a temporary copy, removed at the end (what ``as_file`` does for
+    folders from Python 3.12 on).
+    """
+    if isinstance(tree, Path):
+        with as_file(tree) as path:
+            yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="crawler-site-") as temporary:
+        root = Path(temporary) / tree.name
+        _copy_tree(tree, root)
+        yield root
+
+
+def _copy_tree(tree: Traversable, target: Path) -> None:
+    target.mkdir()
+    for child in tree.iterdir():
+        if child.is_dir():
+            _copy_tree(child, target / child.name)
+        else:
+            (target / child.name).write_bytes(child.read_bytes())
 
 
 class SiteServer:
@@ -305,16 +339,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 (default) picks a free port")
     args = parser.parse_args(argv)
-    root = Path(args.site) if os.sep in args.site else site_root(args.site)
-    server = SiteServer(root, args.host, args.port).start()
-    print(server.base_url, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    tree = Path(args.site) if os.sep in args.site else site_root(args.site)
+    with as_directory(tree) as root:
+        server = SiteServer(root, args.host, args.port).start()
+        print(server.base_url, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
     return 0
 
 

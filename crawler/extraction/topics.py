@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,8 @@ from crawler.record import MAX_TOPICS
 
 __all__ = ["TOPICS_FILE", "Vocabulary", "load_vocabulary", "page_keywords", "topics"]
 
-TOPICS_FILE = Path(__file__).resolve().parent.parent / "topics.yaml"
+# Through importlib.resources: a Path when installed as files, a member of the archive in a zipped egg.
+TOPICS_FILE: Traversable = files("crawler") / "topics.yaml"
 
 
 class Vocabulary:
@@ -44,12 +47,13 @@ class Vocabulary:
 
 
 @lru_cache(maxsize=4)
-def load_vocabulary(path: str | Path = TOPICS_FILE) -> Vocabulary:
+def load_vocabulary(path: str | Path | Traversable = TOPICS_FILE) -> Vocabulary:
     """Read a topics YAML file (``Label: [alias, ...]``) once."""
     import yaml  # only when topics are first needed
 
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader) or {}
+    source = Path(path) if isinstance(path, str) else path
+    data = yaml.load(source.read_text(encoding="utf-8"), Loader=loader) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of topic label to aliases")
     return Vocabulary({str(k): list(v or []) for k, v in data.items()})
