@@ -384,7 +384,7 @@ class ClusterScheduler:
         self.slots = crawler.settings.getint("CLUSTER_PROVIDER_WORKERS")
         settings = crawler.settings
         self.room = max(
-            1, min(settings.getint("CONCURRENT_REQUESTS"), settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+            1, min(settings.getint("CONCURRENT_REQUESTS"), 2 * settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         )
         self.failed = False
 
@@ -609,6 +609,11 @@ class ClusterSpiderMiddleware:
 
         with suppress(redis.RedisError):  # the scheduler notices and stops the worker
             self.run.release(self.crawler.spider.name, lease)
+        # The engine looks again now rather than at its next heartbeat (5 s): with this lease gone
+        # the worker may be done, or may take the next request.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
 
 
 class ClusterExtension:
@@ -639,6 +644,10 @@ class ClusterExtension:
 
         with suppress(redis.RedisError):  # the scheduler's next call says it, once
             self.run.heartbeat()
+        # A waiting worker looks at the run again with each heartbeat, not only at the engine's (5 s).
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
 
     def _idle(self, spider) -> None:
         import redis
