@@ -42,6 +42,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import secrets
 import socket
 import time
@@ -55,6 +56,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.request import fingerprint
 from twisted.internet import task
+
+from crawler.extraction.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +246,27 @@ class Run:
             if holder and holder.decode() == self.worker:
                 self.redis.delete(key)
 
+    # --- hints of sources read by other workers -------------------------------------------------
+
+    def hints_key(self, provider: str, url: str) -> str:
+        return self.key(provider, "hints", hashlib.sha256(url.encode()).hexdigest()[:32])
+
+    def add_hints(self, provider: str, url: str, hints: Any) -> None:
+        """What a source said of an article another source had queued already (merged when it is parsed)."""
+        key = self.hints_key(provider, url)
+        pipe = self.redis.pipeline()
+        pipe.rpush(key, pickle.dumps(hints))
+        pipe.expire(key, RUN_TTL)
+        pipe.execute()
+
+    def take_hints(self, provider: str, url: str) -> list[Any]:
+        key = self.hints_key(provider, url)
+        pipe = self.redis.pipeline()
+        pipe.lrange(key, 0, -1)
+        pipe.delete(key)
+        found, _ = pipe.execute()
+        return [pickle.loads(data) for data in found]
+
     # --- stats ----------------------------------------------------------------------------------
 
     def put_stats(self, provider: str, stats: dict) -> None:
@@ -417,6 +441,11 @@ class ClusterScheduler:
         queued = bool(self._guard(lambda: self.inner.enqueue_request(request)))
         if queued:
             self.crawler.stats.inc_value("scheduler/enqueued/redis")
+        elif request.cb_kwargs.get("hints") is not None and not self.failed:
+            # Another source (perhaps read by another worker) queued this article first: what this
+            # source says of it is kept for the worker that parses it, as one process merges it.
+            url = clean_url(request.url)
+            self._guard(lambda: self.run.add_hints(self.crawler.spider.name, url, request.cb_kwargs["hints"]))
         return queued
 
     def next_request(self) -> Request | None:
@@ -537,6 +566,17 @@ class ClusterSpiderMiddleware:
             self._count(lease, output)
             yield output
         self._ended(lease)
+
+    def process_spider_input(self, response, spider=None) -> None:
+        request = response.request
+        if self.run is None or LEASE_META not in request.meta or request.cb_kwargs.get("hints") is None:
+            return
+        import redis
+
+        requested = request.meta.get("redirect_urls", [request.url])[0]
+        with suppress(redis.RedisError):  # the scheduler notices and stops the worker
+            for later in self.run.take_hints(self.crawler.spider.name, clean_url(requested)):
+                request.cb_kwargs["hints"] = request.cb_kwargs["hints"].merge(later)
 
     def process_spider_exception(self, response, exception, spider=None):
         lease = response.request.meta.get(LEASE_META) if self.run is not None else None

@@ -75,6 +75,7 @@ EXTENSIONS = {
     "crawler.extensions.Stories": 400,
     "crawler.extensions.StatsFile": 500,
     "crawler.cluster.ClusterExtension": 600,  # only in cluster mode: heartbeat, waiting for the run's work
+    "crawler.progress.Progress": 700,  # a live progress line per provider when stderr is a terminal
 }
 # Only in cluster mode: the leader seeds, each leased request is released once handled (crawler/cluster.py).
 SPIDER_MIDDLEWARES = {"crawler.cluster.ClusterSpiderMiddleware": 10}

@@ -170,11 +170,14 @@ def front_matters(output: Path) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
     site = RealSite.create(tmp_path_factory.mktemp("real") / "site", count=300)
-    # The sources answer after 3 s: every worker has started (and waits) before the queue fills.
+    # The sources answer after 2 s (the feed) and 3 s (the sitemap): every worker has started (and
+    # waits) before the queue fills, and, as in one process, the feed is read before its articles
+    # are parsed (a page dated only by the feed gets that date whichever worker parses it).
     routes_file = site.root / "_routes.yaml"
     routes = yaml.safe_load(routes_file.read_text(encoding="utf-8"))
-    for source in site.start_urls("").split(","):
-        routes.setdefault(source, {})["delay"] = 3.0
+    feed, sitemap = site.start_urls("").split(",")
+    routes.setdefault(feed, {})["delay"] = 2.0
+    routes.setdefault(sitemap, {})["delay"] = 3.0
     routes_file.write_text(yaml.safe_dump(routes, allow_unicode=True), encoding="utf-8")
     return site
 
