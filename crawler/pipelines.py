@@ -31,7 +31,7 @@ from crawler.registry import load_registry
 from crawler.seal import SealError, load_key, open_token, provenance, seal
 from crawler.stop import store_failed
 from crawler.store import RecordStore, StoreError, acquire, release
-from crawler.stories import story_terms
+from crawler.stories import indexed_terms
 
 logger = logging.getLogger(__name__)
 
@@ -366,7 +366,7 @@ class WriteDocumentPipeline(StorePipeline):
             self.batch.flush()
         try:
             _, changes = self.batch.add(
-                record, reference_time(self.crawler), path=path, terms=story_terms(record), stories_pending=True
+                record, reference_time(self.crawler), path=path, terms=indexed_terms(record), stories_pending=True
             )
         except OSError as error:
             raise dropped(self.crawler, "write_failed", f"{path}: {error}") from error

@@ -147,13 +147,20 @@ class Embedder:
         if with_excerpt:
             tails, _ = self._means([excerpts[i] for i in with_excerpt])
             heads[with_excerpt] += EXCERPT_WEIGHT * _unit(tails)
-        reliability = np.zeros(len(titles), dtype=np.float32)
+        return _unit(heads), self._reliability(ids)
+
+    def reliability(self, titles: list[str]) -> np.ndarray:
+        """How much the model reads these headlines as words (see the module's docstring), in [0, 1]."""
+        return self._reliability(self._ids(titles))
+
+    def _reliability(self, ids: list[np.ndarray]) -> np.ndarray:
+        reliability = np.zeros(len(ids), dtype=np.float32)
         for row, tokens in enumerate(ids):
             letters = self.letters[tokens]
             letters = letters[letters > 0]
             if len(letters):
                 reliability[row] = min(1.0, max(0.0, float(letters.mean()) - 1.0))
-        return _unit(heads), reliability
+        return reliability
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:

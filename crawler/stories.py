@@ -124,6 +124,16 @@ def story_terms(record: Record, max_terms: int = MAX_TERMS) -> dict[str, float]:
     return dict(ranked)
 
 
+def indexed_terms(record: Record) -> dict[str, float]:
+    """The story terms to keep in the store's index for ``record``: only a record whose headline
+    the model spells letter by letter (reliability < 1, :mod:`crawler.relate`) is ever scored by
+    shared words; for the others the index would be written and never read (it was most of a
+    record's store cost), so they get none."""
+    if relate.embedder().reliability([record.title])[0] >= 1.0:
+        return {}
+    return story_terms(record)
+
+
 def _terms_of(text: str, stop: frozenset[str], stem) -> Iterable[tuple[str, float]]:
     text = text.replace("\u00ad", "")  # soft hyphens (kept in headlines) must not split words
     # Scripts written without spaces (Chinese, Japanese, Thai, ...): overlapping character pairs
@@ -597,7 +607,7 @@ def batch(lines: Iterable[str], out) -> int:
     store = SQLiteStore(":memory:")  # the store's schema and SQL, held in memory for the run
     try:
         for record in records:
-            store.put(record, "", now, terms=story_terms(record), stories_pending=True)
+            store.put(record, "", now, terms=indexed_terms(record), stories_pending=True)
         _, result = relate_pending(store, config_from_settings(project_settings), now, [])
         same = result.same_story
         stored = store.get_many(r.web_url for r in records)
