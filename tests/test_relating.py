@@ -356,3 +356,12 @@ def test_story_terms_drop_the_stop_words_of_the_records_own_language(title, lang
 
 def test_a_text_no_stop_word_list_knows_keeps_all_its_words():
     assert language_stop_words("Xiaomi SU7") == ("", frozenset())
+
+
+def test_story_terms_are_indexed_only_where_the_model_spells_letters():
+    from crawler.stories import indexed_terms
+
+    english = record("a.example", "x", "Xiaomi recalls 30,000 SU7 sedans over driver-assist flaw")
+    hindi = record("b.example", "y", "प्रधानमंत्री ने नई योजना की घोषणा की")
+    assert indexed_terms(english) == {}  # scored by its vector alone: an index entry nobody reads
+    assert indexed_terms(hindi) == story_terms(hindi) and indexed_terms(hindi)
