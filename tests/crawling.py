@@ -165,3 +165,31 @@ def check_document(doc: dict, expected: dict, base_url: str, provider: dict) -> 
         want = expected["image"]
         assert (lead["url"], lead["width"], lead["height"]) == (want["url"], want["width"], want["height"]), path
     assert 0 <= doc["quality"] <= 100 and 0 <= doc["heat"] <= 100
+
+
+def run_demo_crawlall(folder: Path) -> Path:
+    """``scrapy crawlall -a demo=1`` as a user runs it, with all its state under ``folder``: its output folder."""
+    settings = {
+        "OUTPUT_DIR": folder / "output",
+        "RECORD_STORE": folder / "state" / "records.sqlite",
+        "CRAWLALL_LOCK": folder / "state" / "crawlall.lock",
+        "RUN_SUMMARY_DIR": folder / "runs",
+        "IMAGES_STORE": folder / "images",
+        "CRAWL_REFERENCE_TIME": REFERENCE_TIME,
+    }
+    command = [sys.executable, "-m", "scrapy", "crawlall", "-a", "demo=1"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder / "output"
+
+
+def front_matters(output: Path, key: str = "webUrl") -> dict[str, dict]:
+    """The front matter of every document under ``output`` (parsed as downstream consumers do), by ``key``."""
+    found = {}
+    for path in output.rglob("*.md"):
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+        found[front[key]] = front
+    return found

@@ -27,7 +27,7 @@ import yaml
 
 from crawler.demo.server import SiteServer
 from crawler.store import open_store
-from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX
+from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX, front_matters
 from tests.real_site import RealSite
 from tests.small_site import SmallSite
 
@@ -137,11 +137,7 @@ class Cluster:
         return Counter(urlsplit(r).path for r in self.server.requests if r.startswith("/news/"))
 
     def documents(self) -> dict[str, dict]:
-        found = {}
-        for path in (self.tmp / "output").rglob("*.md"):
-            front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-            found[front["webUrl"]] = front
-        return found
+        return front_matters(self.tmp / "output")
 
 
 def finish(process: subprocess.Popen, timeout: float = 240) -> tuple[int, str]:
@@ -157,14 +153,6 @@ def slow_down(site: SmallSite, seconds: float) -> None:
 @pytest.fixture
 def site(tmp_path):
     return SmallSite.create(tmp_path / "site", count=60)
-
-
-def front_matters(output: Path) -> dict[str, dict]:
-    found = {}
-    for path in output.rglob("*.md"):
-        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-        found[front["webUrl"]] = front
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from lxml import etree, html
 from crawler.publishing.frontmatter import parse, render
 from crawler.publishing.paths import document_path
 from crawler.record import Image, Provider, Record, format_instant
-from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX
+from tests.crawling import REPO, run_demo_crawlall
 
 pytestmark = pytest.mark.e2e
 
@@ -200,21 +199,7 @@ def run_hugo(hugo: str, output: Path, destination: Path, tmp: Path, *extra: str)
 def built(tmp_path_factory) -> Built:
     hugo = hugo_binary()
     tmp = tmp_path_factory.mktemp("hugo")
-    output = tmp / "output"
-    settings = {
-        "OUTPUT_DIR": output,
-        "RECORD_STORE": tmp / "state" / "records.sqlite",
-        "CRAWLALL_LOCK": tmp / "state" / "crawlall.lock",
-        "RUN_SUMMARY_DIR": tmp / "runs",
-        "IMAGES_STORE": tmp / "images",
-        "CRAWL_REFERENCE_TIME": REFERENCE_TIME,
-    }
-    command = [sys.executable, "-m", "scrapy", "crawlall", "-a", "demo=1"]
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
-    crawl = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    output = run_demo_crawlall(tmp)
     for record in hostile_records():
         path = document_path(output, record)
         path.parent.mkdir(parents=True, exist_ok=True)

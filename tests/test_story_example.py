@@ -9,14 +9,9 @@ Kong AI consortium of the same days (``../shared/examples/``). `scrapy crawlall
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-import yaml
 
-from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX
+from tests.crawling import front_matters, run_demo_crawlall
 from tests.inprocess import crawl_in_process
 
 pytestmark = pytest.mark.e2e
@@ -32,32 +27,13 @@ ENTRY_KEYS = {"title", "excerpt", "publishedDateTime", "webUrl", "type", "provid
 
 def documents(output) -> dict[str, dict]:
     """Front matters by title."""
-    found = {}
-    for path in output.rglob("*.md"):
-        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-        found[front["title"]] = front
-    return found
+    return front_matters(output, key="title")
 
 
 @pytest.fixture(scope="module")
 def crawlall_demo(tmp_path_factory):
     """`scrapy crawlall -a demo=1` as a user runs it, with all its state in a temporary folder."""
-    tmp = tmp_path_factory.mktemp("example")
-    settings = {
-        "OUTPUT_DIR": tmp / "output",
-        "RECORD_STORE": tmp / "state" / "records.sqlite",
-        "CRAWLALL_LOCK": tmp / "state" / "crawlall.lock",
-        "RUN_SUMMARY_DIR": tmp / "runs",
-        "IMAGES_STORE": tmp / "images",
-        "CRAWL_REFERENCE_TIME": REFERENCE_TIME,
-    }
-    command = [sys.executable, "-m", "scrapy", "crawlall", "-a", "demo=1"]
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return documents(tmp / "output")
+    return documents(run_demo_crawlall(tmp_path_factory.mktemp("example")))
 
 
 def test_the_technode_report_lists_the_story_then_the_subject(crawlall_demo):
