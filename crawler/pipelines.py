@@ -25,6 +25,7 @@ from crawler.extraction.normalize import plain_text
 from crawler.extraction.title import cap_headline
 from crawler.extraction.urls import amp_cache_url, better_scheme, clean_url, scheme_variants
 from crawler.publishing.files import remove_abandoned_temporaries
+from crawler.publishing.frontmatter import markdown_body
 from crawler.publishing.writer import DocumentBatch, DocumentWriter
 from crawler.record import EXCERPT_MAX_CHARS, MAX_TOPICS, Record, as_utc, problems
 from crawler.registry import load_registry
@@ -361,6 +362,8 @@ class WriteDocumentPipeline(StorePipeline):
             record.related, record.heat = previous.related, previous.heat
         else:  # a story of one until the story step relates it
             record.related, record.heat = [], scoring.heat([record], reference_time(self.crawler))
+        if self.include_body and not record.body:  # DOCUMENT_BODY: the text, as the document and exports show it
+            record.body = markdown_body(record.text)
         path = self.writer.path_for(record)
         if self.batch.age() >= self.batch_seconds:  # the held records have waited long enough
             self.batch.flush()

@@ -49,3 +49,20 @@ def test_scrapy_parse_extracts_an_article_page(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "China’s AI unicorn SenseTime files for Hong Kong IPO" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_document_body_writes_the_article_text_into_documents_and_exports(tmp_path):
+    feed = tmp_path / "items.jsonl"
+    with SiteServer(site_root("technode")) as server:
+        result = run_crawl(
+            "technode",
+            tmp_path,
+            f"start_urls={server.base_url}{ARTICLE}",
+            settings={"DOCUMENT_BODY": "True", "FEEDS": json.dumps({str(feed): {"format": "jsonlines"}})},
+        )
+    assert result.returncode == 0, result.log[-2000:]
+    (text,) = result.documents.values()
+    body = text.split("\n---\n", 1)[1]
+    assert "SenseTime" in body and len(body) > 500  # the article's paragraphs, not an empty body
+    (item,) = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    assert item["body"].strip() == body.strip()

@@ -337,3 +337,27 @@ def test_the_feeds_describe_each_item_with_its_excerpt(built):
             record = by_url[item.findtext("link")]
             assert item.findtext("title") == record.title
             assert item.findtext("description") == record.excerpt
+
+
+def test_document_body_is_the_article_text_as_hugo_shows_it(tmp_path):
+    """DOCUMENT_BODY puts the text in the body as Markdown: Hugo shows it as it is, with no markup and no shortcode."""
+    from crawler.publishing.frontmatter import render
+
+    hugo = hugo_binary()
+    text = (
+        "The first paragraph, with a_b and *stars* and 3 < 4 & 5.\n\n"
+        "# Not a heading\n1. Not a list, {{< not a shortcode >}} and <b>no HTML</b>\n\n"
+        "- Not an item"
+    )
+    record = hostile_records()[0]
+    record.text, record.body = text, ""
+    output = tmp_path / "output"
+    document = document_path(output, record)
+    document.parent.mkdir(parents=True)
+    document.write_text(render(record, include_body=True), encoding="utf-8")
+    run_hugo(hugo, output, tmp_path / "public", tmp_path)
+    body = page(tmp_path / "public", page_path(document.relative_to(output)))
+    paragraphs = [" ".join(p.text_content().split()) for p in body.xpath("//div[@class='body']/p")]
+    for line in text.replace("\n\n", "\n").splitlines():
+        assert any(line in paragraph for paragraph in paragraphs), (line, paragraphs)
+    assert len(paragraphs) == 3 and not body.xpath("//div[@class='body']//*[self::h1 or self::li or self::b]")

@@ -131,8 +131,9 @@ def _mapping_lines(mapping: dict[str, Any], indent: int) -> list[str]:
 def render(record: Record, *, include_body: bool = False) -> str:
     """The whole document for ``record``: front matter in the contract's layout, then the body.
 
-    The body is ``record.body`` when ``include_body`` is true, else empty. The same
-    record always renders to the same text.
+    With ``include_body`` (the ``DOCUMENT_BODY`` setting) the body is ``record.body``, or
+    else the article text as Markdown (:func:`markdown_body`); without it, empty. The
+    same record always renders to the same text.
     """
     lines = [DELIMITER]
     for key, value in record.front_matter().items():
@@ -140,8 +141,38 @@ def render(record: Record, *, include_body: bool = False) -> str:
             lines.append("")
         lines.extend(_entry_lines(key, value, 0))
     lines += [DELIMITER, ""]
-    body = record.body if include_body else ""
+    body = (record.body or markdown_body(record.text)) if include_body else ""
     return "\n".join(lines) + "\n" + body
+
+
+# A line that Markdown would read as a heading, quote, list item, rule or code fence.
+_BLOCK_START = re.compile(r"^(\s*)([#>*+\-=_`~|]|\d+[.)])")
+
+
+def _escaped_start(match: re.Match) -> str:
+    marker = match.group(2)  # "1." is escaped as "1\.": a backslash before a digit is no escape
+    return match.group(1) + (marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker)
+
+
+def markdown_body(text: str) -> str:
+    """The article text as Markdown that shows it as it is: one paragraph per block of text.
+
+    Nothing in the text is taken as markup: characters that start a Markdown block
+    are escaped, ``<`` and ``&`` become entities (a static-site generator would drop or
+    run raw HTML), and ``{{`` is written ``&#123;{`` so that Hugo sees no shortcode.
+    """
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = []
+        for line in block.splitlines():
+            line = line.strip().replace("&", "&amp;").replace("<", "&lt;").replace("{{", "&#123;{")
+            line = line.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+            line = _BLOCK_START.sub(_escaped_start, line)
+            if line:
+                lines.append(line)
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs) + "\n" if paragraphs else ""
 
 
 def _split(text: str) -> tuple[str, str]:
