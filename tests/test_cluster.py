@@ -196,7 +196,15 @@ def test_workers_share_one_run_each_page_once(tmp_path, real_site, redis_server,
         env.pop("CRAWLER_REDIS_URL", None)
         single = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
         assert single.returncode == 0, single.stderr[-2000:]
-    assert len(requests) == len(real_site.pages) and set(requests.values()) == {1}
+    # Each page once; a second request only where a worker retried a failed download (a loaded
+    # machine's timeouts), never because two workers took the same page.
+    stats = [
+        yaml.safe_load((tmp_path / f"machine-{machine}" / "stats.json").read_text())
+        for machine in range(1, workers + 1)
+    ]
+    retried = sum(worker.get("retry/count", 0) for worker in stats)
+    assert len(requests) == len(real_site.pages)
+    assert sum(requests.values()) - len(requests) <= retried, (requests.most_common(5), retried)
     documents, alone = front_matters(tmp_path / "output"), front_matters(single_folder / "output")
     assert len(list((tmp_path / "output").rglob("*.md"))) == len(documents)  # one document per article
     assert len(documents) > 250 and set(documents) == set(alone)
@@ -208,10 +216,7 @@ def test_workers_share_one_run_each_page_once(tmp_path, real_site, redis_server,
     summary = yaml.safe_load(summaries[0].read_text())
     assert summary["workers"] == workers
     assert summary["providers"]["realsite"]["fetched"] == len(real_site.pages)
-    taken = [
-        yaml.safe_load((tmp_path / f"machine-{machine}" / "stats.json").read_text()).get("scheduler/dequeued/redis", 0)
-        for machine in range(1, workers + 1)
-    ]
+    taken = [worker.get("scheduler/dequeued/redis", 0) for worker in stats]
     assert sum(taken) >= len(real_site.pages) and sum(1 for n in taken if n) >= 2, taken  # shared, not repeated
 
 

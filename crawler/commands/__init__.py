@@ -86,12 +86,13 @@ def prepared_crawl(
     caller runs ``crawler`` with ``spider_arguments`` (the demo's start URLs added) while
     the block holds the store. An unknown spider is a UsageError.
     """
-    from crawler.demo.launch import serve_demo  # the demo's server, only when a crawl is prepared
+    from crawler.demo.launch import demo_world, serve_demo  # the demo's server, only when a crawl is prepared
 
     try:
         spider_class = runner.spider_loader.load(spider)
     except KeyError:
         raise UsageError(f"no spider named {spider!r} (scrapy list shows them)") from None
+    demo_world(settings, arguments)
     stop = check_options(settings, arguments, [spider_class])
     if stop is not None:
         yield stop, None, {}

@@ -36,7 +36,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from crawler import cluster, exitcodes
 from crawler.clock import reference_time, utc_now
 from crawler.commands import check_options, checked_store, fail, store_outcome
-from crawler.demo.launch import serve_demo
+from crawler.demo.launch import demo_world, serve_demo
 from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, prune_summaries, summary_dict
 from crawler.publishing.files import write_atomic
@@ -98,6 +98,7 @@ class Command(BaseRunSpiderCommand):
             raise UsageError(f"not in the registry: {', '.join(unknown)}")
         keys = args or [p.key for p in registry if p.enabled]
         loader = self.crawler_process.spider_loader
+        demo_world(self.settings, opts.spargs)
         stop = check_options(self.settings, opts.spargs, [loader.load(key) for key in keys])
         if stop is not None:
             self.exitcode = stop
