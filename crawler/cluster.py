@@ -65,7 +65,7 @@ REDIS_ENV_VAR = "CRAWLER_REDIS_URL"
 PREFIX = "newscrawler"
 RUN_TTL = 7 * 24 * 3600  # seconds a run's keys live after its last write
 HEARTBEAT_SECONDS = 2.0
-RUN_MARKER = ".cluster-run"  # in OUTPUT_DIR: the leader's run id, read by every worker (one shared folder)
+RUN_MARKER = ".cluster-run"  # in each shared folder: the leader's run id, read by every worker
 CLUSTER_ERROR_STAT = "cluster/error"  # the stat that says why a worker stopped: Redis went away
 LEASE_META = "cluster_lease"
 
@@ -362,26 +362,34 @@ def join(
         time.sleep(0.2)
 
 
-def mark_output(output_dir: Path, run: Run) -> None:
-    """The leader: say in the shared output folder which run writes there."""
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / RUN_MARKER).write_text(run.id + "\n", encoding="utf-8")
+def shared_folders(settings: Any) -> dict[str, Path]:
+    """The folders every worker of a run must share: the documents' and, when images are stored, theirs."""
+    names = ("OUTPUT_DIR", "IMAGES_STORE")
+    return {name: Path(settings.get(name)) for name in names if settings.get(name)}
 
 
-def check_output(output_dir: Path, run: Run, timeout: float = 5.0) -> None:
-    """A worker: the output folder must be the leader's (one shared folder for every worker)."""
+def mark_output(folders: dict[str, Path], run: Run) -> None:
+    """The leader: say in each shared folder which run writes there."""
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / RUN_MARKER).write_text(run.id + "\n", encoding="utf-8")
+
+
+def check_output(folders: dict[str, Path], run: Run, timeout: float = 5.0) -> None:
+    """A worker: each shared folder must be the leader's (one folder for every worker, say over NFS)."""
     deadline = time.monotonic() + timeout
-    marker = output_dir / RUN_MARKER
-    while True:
-        with suppress(OSError):
-            if marker.read_text(encoding="utf-8").strip() == run.id:
-                return
-        if time.monotonic() >= deadline:
-            raise ClusterError(
-                f"OUTPUT_DIR {output_dir} is not the run's shared output folder (it lacks the leader's {RUN_MARKER}):"
-                " in cluster mode every worker must write to the same folder (docs/CLUSTER.md)"
-            )
-        time.sleep(0.2)
+    for name, folder in folders.items():
+        marker = folder / RUN_MARKER
+        while True:
+            with suppress(OSError):
+                if marker.read_text(encoding="utf-8").strip() == run.id:
+                    break
+            if time.monotonic() >= deadline:
+                raise ClusterError(
+                    f"{name} {folder} is not the run's shared folder (it lacks the leader's {RUN_MARKER}):"
+                    " in cluster mode every worker must write to the same folder (docs/CLUSTER.md)"
+                )
+            time.sleep(0.2)
 
 
 # --- the Scrapy side: scheduler, spider middleware, extension ------------------------------------

@@ -351,3 +351,19 @@ def test_one_provider_is_served_by_one_worker_at_a_time_unless_asked(tmp_path, s
         for n in (1, 2)
     )
     assert taken[0] == 0 and taken[1] == len(site.articles) + 2  # one worker held the slot: articles, feed, sitemap
+
+
+def test_a_worker_whose_image_store_is_not_the_leaders_stops_with_one_line(tmp_path, site, redis_server, postgres_url):
+    site.images = False  # the image store is on, and the pages' images would be on a host the tests cannot reach
+    site.write()
+    slow_down(site, 0.3)
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        leader = cluster.start(IMAGES_STORE=str(tmp_path / "images"), CONCURRENT_REQUESTS_PER_DOMAIN="2")
+        deadline = time.monotonic() + 60
+        while not cluster.article_requests() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        code, err = finish(cluster.start(IMAGES_STORE=str(tmp_path / "machine-2" / "images")))
+        assert finish(leader)[0] == 0
+    assert code == 2 and err.strip().splitlines()[-1].startswith("error: IMAGES_STORE ")
+    assert "not the run's shared folder" in err and "Traceback" not in err

@@ -220,15 +220,15 @@ class Command(BaseRunSpiderCommand):
         run, leader = cluster.join(client, name, leadership, timeout, utc_now(), worker_timeout)
         helpers: list[subprocess.Popen] = []
         try:
-            output = Path(self.settings.get("OUTPUT_DIR"))
+            folders = cluster.shared_folders(self.settings)
             if leader:
                 run.begin(keys)
-                cluster.mark_output(output, run)
+                cluster.mark_output(folders, run)
                 logger.info("Leading run %s (%s) as %s", run.id, ", ".join(keys), run.worker)
                 workers = self.settings.getint("CRAWLALL_WORKERS") - 1
                 helpers = start_local_workers(workers, keys, opts, self.settings)
             else:
-                cluster.check_output(output, run)
+                cluster.check_output(folders, run)
                 keys = sorted(run.providers())
                 logger.info("Joining run %s (%s) as %s", run.id, ", ".join(keys), run.worker)
             run.heartbeat()
