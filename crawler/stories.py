@@ -33,7 +33,6 @@ the same step, on an in-memory store (the protocol of ``eval_stories.py``).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import re
@@ -53,9 +52,7 @@ import numpy as np
 
 # isort: on
 from crawler import scoring
-from crawler.publishing.files import staged_write
-from crawler.publishing.frontmatter import render
-from crawler.publishing.writer import DocumentWriter
+from crawler.publishing.writer import DocumentBatch, DocumentWriter
 from crawler.record import Image, Record, RelatedArticle, as_utc
 from crawler.store import RecordStore, StoredRecord
 
@@ -487,24 +484,21 @@ class StoryStep:
     def _rewrite(self, changed: list[tuple[Record, str]]) -> None:
         """Store the changed records, then put their documents in place, REWRITE_BATCH at a time.
 
-        The order of :class:`DocumentWriter` (the new bytes staged beside each document,
-        the records stored, only then the documents renamed), with one store transaction
-        per batch instead of one per record: a PostgreSQL commit costs more than the
-        relating. A store that fails leaves the batch's documents as they were.
+        Through :class:`DocumentBatch`, as the write pipeline's batches: the new bytes staged
+        beside each document, the batch stored in one transaction (a PostgreSQL commit costs
+        more than the relating), only then the documents renamed; a store that fails leaves
+        the batch's documents as they were. Records without a document are only stored.
         """
-        for begin in range(0, len(changed), REWRITE_BATCH):
-            batch = changed[begin : begin + REWRITE_BATCH]
-            with contextlib.ExitStack() as stack:
-                staged = [
-                    stack.enter_context(
-                        staged_write(Path(path), render(record, include_body=self.writer.include_body).encode("utf-8"))
-                    )
-                    for record, path in batch
-                    if path
-                ]
-                self.store.put_many(((record, path, None) for record, path in batch), self.reference_time)
-                for document in staged:
-                    document.commit()
+        without = [(record, "", None) for record, path in changed if not path]
+        if without:
+            self.store.put_many(without, self.reference_time)
+        batch = DocumentBatch(self.writer)
+        for record, path in changed:
+            if path:
+                batch.add(record, self.reference_time, path=Path(path))
+                if len(batch) >= REWRITE_BATCH:
+                    batch.flush()
+        batch.flush()
 
 
 def vector_rows(records: Iterable[Record]) -> list[tuple[str, datetime, str, str, float, bytes]]:

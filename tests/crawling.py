@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -193,3 +194,10 @@ def front_matters(output: Path, key: str = "webUrl") -> dict[str, dict]:
         front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
         found[front[key]] = front
     return found
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server a test starts itself)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -27,19 +27,13 @@ import yaml
 
 from crawler.demo.server import SiteServer
 from crawler.store import open_store
-from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX, front_matters
+from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX, free_port, front_matters
 from tests.real_site import RealSite
 from tests.small_site import SmallSite
 
 pytestmark = pytest.mark.e2e
 
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

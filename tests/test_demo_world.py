@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
 import pytest
 
-from tests.crawling import crawl_environment, front_matters
+from tests.crawling import crawl_environment, free_port, front_matters
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_the_demo_writes_its_own_folder_and_twice_the_same_documents(tmp_path):

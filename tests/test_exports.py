@@ -10,25 +10,25 @@ import pytest
 
 from crawler.demo.server import SiteServer, site_root
 from crawler.record import FRONT_MATTER_KEYS
-from tests.crawling import REPO, run_crawl
+from tests.crawling import REPO, CrawlResult, run_crawl
 
 pytestmark = pytest.mark.e2e
 
 ARTICLE = "/2021/08/30/chinas-ai-unicorn-sensetime-files-for-hong-kong-ipo/"
 
 
-def test_a_feed_export_writes_the_contracts_keys_and_no_article_text(tmp_path):
+def crawl_with_feed(tmp_path, source: str, *args: str, **settings: str) -> tuple[CrawlResult, list[dict]]:
+    """A TechNode demo crawl from ``source`` exporting a JSON-lines feed: the crawl and the exported items."""
     feed = tmp_path / "items.jsonl"
     with SiteServer(site_root("technode")) as server:
-        result = run_crawl(
-            "technode",
-            tmp_path,
-            f"start_urls={server.base_url}/feed/",
-            "since=2000-01-01",
-            settings={"FEEDS": json.dumps({str(feed): {"format": "jsonlines"}})},
-        )
+        settings["FEEDS"] = json.dumps({str(feed): {"format": "jsonlines"}})
+        result = run_crawl("technode", tmp_path, f"start_urls={server.base_url}{source}", *args, settings=settings)
     assert result.returncode == 0, result.log[-2000:]
-    items = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    return result, [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_feed_export_writes_the_contracts_keys_and_no_article_text(tmp_path):
+    result, items = crawl_with_feed(tmp_path, "/feed/", "since=2000-01-01")
     documents = result.by_web_url()
     assert items and len(items) == len(documents)
     for item in items:
@@ -52,17 +52,9 @@ def test_scrapy_parse_extracts_an_article_page(tmp_path):
 
 
 def test_document_body_writes_the_article_text_into_documents_and_exports(tmp_path):
-    feed = tmp_path / "items.jsonl"
-    with SiteServer(site_root("technode")) as server:
-        result = run_crawl(
-            "technode",
-            tmp_path,
-            f"start_urls={server.base_url}{ARTICLE}",
-            settings={"DOCUMENT_BODY": "True", "FEEDS": json.dumps({str(feed): {"format": "jsonlines"}})},
-        )
-    assert result.returncode == 0, result.log[-2000:]
+    result, items = crawl_with_feed(tmp_path, ARTICLE, DOCUMENT_BODY="True")
     (text,) = result.documents.values()
     body = text.split("\n---\n", 1)[1]
     assert "SenseTime" in body and len(body) > 500  # the article's paragraphs, not an empty body
-    (item,) = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    (item,) = items
     assert item["body"].strip() == body.strip()

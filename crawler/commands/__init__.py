@@ -65,14 +65,21 @@ def checked_store(settings: Any) -> Iterator[int | None]:
         release(store)
 
 
+def stopped_by(crawlers: Iterable[Any], stat: str, code: int, consequence: str) -> int | None:
+    """``code`` (and its one line: the stat's message and ``consequence``) when one of these crawls
+    was stopped with ``stat`` set, else None."""
+    for crawler in crawlers:
+        message = crawler.stats.get_value(stat) if crawler.stats else None
+        if message:
+            fail(f"{message} ({consequence})")
+            return code
+    return None
+
+
 def store_outcome(crawlers: Iterable[Any]) -> int | None:
     """``exitcodes.STORE`` (and its one line) when the store failed during one of these crawls, else None."""
-    for crawler in crawlers:
-        message = crawler.stats.get_value(STORE_ERROR_STAT) if crawler.stats else None
-        if message:
-            fail(f"{message} (the crawl stopped; what was not stored was not written)")
-            return exitcodes.STORE
-    return None
+    consequence = "the crawl stopped; what was not stored was not written"
+    return stopped_by(crawlers, STORE_ERROR_STAT, exitcodes.STORE, consequence)
 
 
 @contextmanager

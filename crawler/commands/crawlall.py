@@ -35,7 +35,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import cluster, exitcodes
 from crawler.clock import reference_time, utc_now
-from crawler.commands import check_options, checked_store, fail, store_outcome
+from crawler.commands import check_options, checked_store, fail, stopped_by, store_outcome
 from crawler.demo.launch import demo_world, serve_demo
 from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, prune_summaries, summary_dict
@@ -267,12 +267,8 @@ def cluster_settings(run: cluster.Run, leader: bool, url: str) -> dict:
 
 def cluster_outcome(crawlers) -> int | None:
     """``exitcodes.UNAVAILABLE`` (and its one line) when Redis failed during one of these crawls, else None."""
-    for crawler in crawlers:
-        message = crawler.stats.get_value(cluster.CLUSTER_ERROR_STAT) if crawler.stats else None
-        if message:
-            fail(f"{message} (this worker stopped; what it had not stored, another worker or the next run fetches)")
-            return exitcodes.UNAVAILABLE
-    return None
+    consequence = "this worker stopped; what it had not stored, another worker or the next run fetches"
+    return stopped_by(crawlers, cluster.CLUSTER_ERROR_STAT, exitcodes.UNAVAILABLE, consequence)
 
 
 def run_stats(run: cluster.Run, provider: str, own: dict) -> dict:
