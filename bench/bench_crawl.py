@@ -41,6 +41,7 @@ import argparse
 import json
 import os
 import resource
+import shlex
 import shutil
 import subprocess
 import sys
@@ -77,6 +78,7 @@ class Row:
     documents: int = 0
     dropped: int = 0
     exit: int | None = None
+    wrap: str = ""  # a command the row's command runs under (--wrap)
     load_before: float = 0.0
     load_after: float = 0.0
     note: str = ""
@@ -180,7 +182,8 @@ def run_row(row: Row, workdir: Path, site: RealSite, server: SiteServer) -> None
     row.load_before = os.getloadavg()[0]
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as stderr:
-        process = subprocess.Popen(row.command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        wrapper = [part.replace("{row}", str(workdir)) for part in shlex.split(row.wrap)]
+        process = subprocess.Popen(wrapper + row.command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         waits = RunQueueWait(process.pid)
         while process.poll() is None:
             waits.sample()
@@ -258,6 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setting", "-s", action="append", default=[], metavar="NAME=VALUE", help="more -s settings")
     parser.add_argument("--dry-run", action="store_true", help="print the command lines, run nothing")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (site, output, logs)")
+    parser.add_argument(
+        "--wrap",
+        default="",
+        metavar="COMMAND",
+        help="run each row's command under this one, {row} replaced by the row's folder, e.g. a profiler:"
+        " 'py-spy record --subprocesses --format raw -o {row}/profile.txt --'",
+    )
     args = parser.parse_args(argv)
     try:
         counts = [int(n) for n in args.workers.split(",") if n.strip()]
@@ -295,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                 row = Row(
                     workers, command(workdir, site, server.base_url, placeholder if cluster else sqlite, workers, args)
                 )
+                row.wrap = args.wrap
                 rows.append(row)
                 print(f"\n{workers} worker(s): {' '.join(row.command)}", flush=True)
                 if missing:

@@ -433,7 +433,7 @@ class WriteDocumentPipeline(StorePipeline):
         self.crawler.signals.send_catch_log(signal=record_settled, record=record)
 
     def _unplaced(self, record: Record, path: Path, error: OSError) -> None:
-        """A document that could not be renamed in place (its record is stored): the drop it was before batches."""
+        """A document that could not be put in place (or made durable): the drop it was before batches."""
         self._settled(record)
         if record is self._passing:
             self._unplaced_error = OSError(f"{path}: {error}")

@@ -311,6 +311,61 @@ def test_a_failed_batch_renames_no_document(tmp_path, postgres_url):
         check.close()
 
 
+def test_a_batch_syncs_its_documents_at_the_flush_and_each_folder_once(tmp_path, monkeypatch):
+    """The staged bytes are fsynced together when the batch is stored (not one by one as they come), before the
+    store says where they are; the renames cost one directory fsync per folder, not one per document."""
+    from crawler.publishing import files
+
+    store = open_store(tmp_path / "records.sqlite")
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append("directory" if os.path.isdir(f"/proc/self/fd/{fd}") else "file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    try:
+        batch = DocumentBatch(DocumentWriter(store, tmp_path / "output"))
+        paths = [batch.add(make_record(n), NOW)[0] for n in range(5)]
+        assert synced == []  # staged, not yet synced
+        batch.flush()
+        assert synced.count("file") == 5 and synced.count("directory") == len({p.parent for p in paths}) == 1
+        assert all(path.exists() for path in paths) and store.count() == 5
+    finally:
+        store.close()
+
+
+def test_a_batch_whose_bytes_cannot_be_made_durable_stores_none_and_changes_no_document(tmp_path, monkeypatch):
+    """An fsync that fails (EIO from a failing disk) at the flush: no record of the batch is stored, no document
+    changes, and each record goes to ``unplaced`` (the write pipeline drops it as write_failed)."""
+    import errno
+
+    from crawler.publishing import files
+
+    store = open_store(tmp_path / "records.sqlite")
+    try:
+        writer = DocumentWriter(store, tmp_path / "output")
+        old_path, _ = writer.write(make_record(1), NOW)
+        old = old_path.read_bytes()
+        unplaced: list[str] = []
+        batch = DocumentBatch(writer, unplaced=lambda record, path, error: unplaced.append(record.web_url))
+        paths = [batch.add(make_record(1, title="Chipmaker 1 doubles its Penang plant"), NOW)[0]]
+        paths += [batch.add(make_record(n), NOW)[0] for n in (2, 3)]
+
+        def failing_fsync(fd: int) -> None:
+            raise OSError(errno.EIO, "Input/output error")
+
+        monkeypatch.setattr(files.os, "fsync", failing_fsync)
+        assert batch.flush() == []
+        assert sorted(unplaced) == sorted(make_record(n).web_url for n in (1, 2, 3)) and len(batch) == 0
+        assert paths[0].read_bytes() == old and not paths[1].exists() and not paths[2].exists()
+        assert not list((tmp_path / "output").rglob(".*.tmp"))
+        assert [s.record.title for s in store] == [make_record(1).title]
+    finally:
+        store.close()
+
+
 @pytest.mark.e2e
 def test_a_store_lost_while_a_batch_waits_stops_the_crawl_and_renames_none_of_its_documents(tmp_path, postgres_url):
     """Batches of 4: the first is stored; the server drops the crawl's connection while the fifth record

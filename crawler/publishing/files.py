@@ -6,7 +6,8 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 # Mode of a new document (mkstemp's temporary files are 0600); an existing file keeps its mode.
@@ -32,8 +33,9 @@ ABANDONED_AFTER = 1.0  # seconds: an unlocked temporary file this old has no wri
 
 
 @contextlib.contextmanager
-def _synced_temporary(path: Path, data: bytes, mode: int) -> Iterator[str]:
-    """A complete, fsynced temporary file holding ``data`` beside ``path``; removed on exit if still there.
+def _synced_temporary(path: Path, data: bytes, mode: int, *, sync: bool = True) -> Iterator[tuple[str, int]]:
+    """A complete temporary file holding ``data`` beside ``path``, and its descriptor; removed on exit if
+    still there. Fsynced, unless ``sync`` is False (the caller fsyncs it: :func:`sync_staged`).
 
     A dot-name in the same directory: the rename stays on one file system and globs skip it.
     The writer holds an ``flock`` on it until it is renamed or removed; the kernel
@@ -45,9 +47,10 @@ def _synced_temporary(path: Path, data: bytes, mode: int) -> Iterator[str]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         _write_all(fd, data)
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
         os.fchmod(fd, mode)
-        yield temporary
+        yield temporary, fd
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
@@ -112,34 +115,48 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 
 class StagedWrite:
-    """A document's new bytes, complete and fsynced beside it, waiting for :meth:`commit` to rename them in."""
+    """A document's new bytes, complete beside it, waiting for :meth:`commit` to rename them in."""
 
-    def __init__(self, path: Path, temporary: str | None):
+    def __init__(self, path: Path, temporary: str | None, fd: int | None = None):
         self.path = path
         self.temporary = temporary  # None: the file already holds the bytes
+        self._unsynced_fd = fd  # the temporary file's descriptor while it still needs an fsync
 
     @property
     def changes(self) -> bool:
         return self.temporary is not None
 
-    def commit(self) -> bool:
-        """Put the new bytes in place; True when the file changed (False: it already held them)."""
+    def sync(self) -> None:
+        """Make the staged bytes durable (once; nothing to do when they were fsynced when staged)."""
+        if self._unsynced_fd is not None:
+            os.fsync(self._unsynced_fd)
+            self._unsynced_fd = None
+
+    def commit(self, *, sync_directory: bool = True) -> bool:
+        """Put the new bytes in place; True when the file changed (False: it already held them).
+
+        ``sync_directory`` False leaves the rename's fsync to the caller (:func:`sync_directories`).
+        """
         if self.temporary is None:
             return False
+        self.sync()
         os.replace(self.temporary, self.path)
         self.temporary = None
-        _fsync_directory(self.path.parent)
+        if sync_directory:
+            _fsync_directory(self.path.parent)
         return True
 
 
 @contextlib.contextmanager
-def staged_write(path: Path, data: bytes) -> Iterator[StagedWrite]:
+def staged_write(path: Path, data: bytes, *, sync: bool = True) -> Iterator[StagedWrite]:
     """:func:`write_atomic` in two steps, so that something else (a store write) can happen in between.
 
     The new bytes are written to a temporary file first; the file at ``path``
     changes only when the caller calls ``commit()``. Leaving the block without
     committing (an exception) leaves the old file as it was and removes the
-    temporary file.
+    temporary file. ``sync`` False defers the temporary file's fsync to
+    :meth:`StagedWrite.sync` (or :func:`sync_staged`, for many at once), which ``commit`` runs
+    at the latest.
     """
     path = Path(path)
     try:
@@ -149,8 +166,34 @@ def staged_write(path: Path, data: bytes) -> Iterator[StagedWrite]:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = NEW_FILE_MODE
-    with _synced_temporary(path, data, mode) as temporary:
-        yield StagedWrite(path, temporary)
+    with _synced_temporary(path, data, mode, sync=sync) as (temporary, fd):
+        yield StagedWrite(path, temporary, None if sync else fd)
+
+
+# fsync waits for the disk, not the CPU: a batch's files are synced side by side, so the file
+# system commits them together (one journal commit for many files) instead of one after another.
+_SYNC_THREADS = 8
+_syncer: ThreadPoolExecutor | None = None
+
+
+def sync_staged(staged: Iterable[StagedWrite]) -> None:
+    """Fsync many staged writes' bytes at once (threads: the waits overlap); raises the first OSError."""
+    pending = [write for write in staged if write._unsynced_fd is not None]
+    if len(pending) < 2:
+        for write in pending:
+            write.sync()
+        return
+    global _syncer
+    if _syncer is None:
+        _syncer = ThreadPoolExecutor(max_workers=_SYNC_THREADS, thread_name_prefix="fsync")
+    for future in [_syncer.submit(write.sync) for write in pending]:
+        future.result()
+
+
+def sync_directories(paths: Iterable[Path]) -> None:
+    """Persist the renames of files at ``paths``: one fsync per directory they are in."""
+    for directory in dict.fromkeys(Path(path).parent for path in paths):
+        _fsync_directory(directory)
 
 
 def write_once(path: Path, data: bytes, mode: int = 0o600) -> bool:
@@ -160,7 +203,7 @@ def write_once(path: Path, data: bytes, mode: int = 0o600) -> bool:
     exists: of racing processes exactly one wins, and no reader sees a partial file.
     """
     path = Path(path)
-    with _synced_temporary(path, data, mode) as temporary:
+    with _synced_temporary(path, data, mode) as (temporary, _):
         try:
             os.link(temporary, path)
         except FileExistsError:

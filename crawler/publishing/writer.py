@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from crawler.publishing.files import TEMPORARY_SUFFIX, StagedWrite, staged_write, write_atomic
+from crawler.publishing.files import (
+    TEMPORARY_SUFFIX,
+    StagedWrite,
+    staged_write,
+    sync_directories,
+    sync_staged,
+    write_atomic,
+)
 from crawler.publishing.frontmatter import render
 from crawler.publishing.paths import document_path
 from crawler.record import Record
@@ -150,7 +157,8 @@ class DocumentBatch:
 
     ``placed(record, path, changed)`` is called for each document once it is in place
     (``changed`` False: it held those bytes already); ``unplaced(record, path, error)``
-    for one that could not be renamed in place (its record is stored); ``store_failed(error,
+    for one that could not be renamed in place (its record is stored), and for each of the
+    batch when its bytes could not be made durable (an fsync failed: none is stored); ``store_failed(error,
     records)`` when storing a batch fails (none of them is stored), before the StoreError is
     raised. Whoever flushes (the owner, a count or a time bound, a read elsewhere) the
     callbacks tell the owner.
@@ -203,7 +211,8 @@ class DocumentBatch:
         if self._held and now != self._now:
             self.flush()
         path = Path(path) if path is not None else self.writer.path_for(record)
-        staged = self._staged.enter_context(staged_write(path, self.writer.document(record)))
+        # Fsynced at the flush, all of the batch's documents together (files.sync_staged).
+        staged = self._staged.enter_context(staged_write(path, self.writer.document(record), sync=False))
         if not self._held:
             self._now, self._since = now, time.monotonic()
             self.writer.store.hold(self)
@@ -233,6 +242,14 @@ class DocumentBatch:
         failure: OSError | None = None
         with staged:
             entries = [(h.record, str(h.path), h.terms, h.stories_pending) for h in held]
+            try:  # the documents' new bytes are durable before their records say where they are
+                sync_staged(h.staged for h in held)
+            except OSError as error:  # nothing of the batch is stored, no document changes
+                if self.unplaced is None:
+                    raise
+                for h in held:
+                    self.unplaced(h.record, h.path, error)
+                return []
             try:
                 self.writer.store.put_many(entries, now)
             except StoreError as error:
@@ -241,7 +258,7 @@ class DocumentBatch:
                 raise
             for h in held:
                 try:
-                    changed = h.staged.commit()
+                    changed = h.staged.commit(sync_directory=False)
                 except OSError as error:
                     if self.unplaced is None:
                         failure = failure or error
@@ -251,6 +268,7 @@ class DocumentBatch:
                 done.append((h.record, h.path, changed))
                 if self.placed is not None:
                     self.placed(h.record, h.path, changed)
+            sync_directories(path for _, path, changed in done if changed)  # one fsync per folder, not per file
         if failure is not None:
             raise failure
         return done
