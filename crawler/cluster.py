@@ -54,7 +54,6 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
-from scrapy.utils.request import fingerprint
 from twisted.internet import task
 
 from crawler.extraction.urls import clean_url
@@ -117,6 +116,14 @@ class Run:
     def __init__(self, client, cluster: str, run_id: str, worker: str, timeout: int = 30):
         self.redis, self.cluster, self.id, self.worker = client, cluster, run_id, worker
         self.timeout = timeout  # seconds without a heartbeat after which a worker is taken for dead
+        self._scripts: dict[str, Any] = {}
+        self._releases: dict[str, list[str]] = {}  # provider -> leases ended, not yet deleted in Redis
+
+    def _script(self, source: str):
+        """A Lua script on this client (EVALSHA, loaded on first use): one round trip, and atomic."""
+        if source not in self._scripts:
+            self._scripts[source] = self.redis.register_script(source)
+        return self._scripts[source]
 
     def key(self, *parts: str) -> str:
         return ":".join((PREFIX, self.cluster, self.id, *parts))
@@ -195,18 +202,79 @@ class Run:
     def lease_key(self, provider: str, worker: str) -> str:
         return self.key(provider, "leases", worker)
 
-    def lease(self, provider: str, request_id: str, encoded: bytes) -> None:
-        key = self.lease_key(provider, self.worker)
-        pipe = self.redis.pipeline()
-        pipe.hset(key, request_id, encoded)
-        pipe.expire(key, RUN_TTL)
-        pipe.execute()
+    # KEYS: dupefilter, queue, hints list; ARGV: fingerprint, request, score, filtered (1/0), hints, TTL.
+    # scrapy-redis's dupefilter and priority queue (their keys, fingerprints and encoding), in one
+    # step: a request seen before is not queued, and what its source said is kept as a hint.
+    _ENQUEUE = """
+    if ARGV[4] == '1' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
+        if ARGV[5] ~= '' then
+            redis.call('RPUSH', KEYS[3], ARGV[5])
+            redis.call('EXPIRE', KEYS[3], ARGV[6])
+        end
+        return 0
+    end
+    redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+    redis.call('EXPIRE', KEYS[1], ARGV[6])
+    redis.call('EXPIRE', KEYS[2], ARGV[6])
+    return 1
+    """
+
+    def enqueue(
+        self,
+        provider: str,
+        queue: str,
+        dupefilter: str,
+        fingerprint: str,
+        encoded: bytes,
+        score: float,
+        *,
+        filtered: bool = True,
+        url: str = "",
+        hints: Any = None,
+    ) -> bool:
+        """Queue an encoded request unless ``filtered`` and its fingerprint was seen; else keep its ``hints``
+        (for the worker that parses ``url``). True when it was queued."""
+        keys = [dupefilter, queue, self.hints_key(provider, url)]
+        data = pickle.dumps(hints) if hints is not None else b""
+        arguments = [fingerprint, encoded, score, "1" if filtered else "0", data, RUN_TTL]
+        return bool(self._script(self._ENQUEUE)(keys=keys, args=arguments))
+
+    # KEYS: queue, this worker's leases; ARGV: lease id, TTL. The request with the best score, moved
+    # into the lease hash in the same step: no worker can die holding a request nobody knows of.
+    _TAKE = """
+    local taken = redis.call('ZRANGE', KEYS[1], 0, 0)
+    if #taken == 0 then
+        return false
+    end
+    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+    redis.call('HSET', KEYS[2], ARGV[1], taken[1])
+    redis.call('EXPIRE', KEYS[2], ARGV[2])
+    return taken[1]
+    """
+
+    def take(self, provider: str, queue: str) -> tuple[str, bytes] | None:
+        """Take the next request of a provider's queue, leased to this worker: (lease id, encoded request)."""
+        lease = secrets.token_hex(8)
+        encoded = self._script(self._TAKE)(keys=[queue, self.lease_key(provider, self.worker)], args=[lease, RUN_TTL])
+        return (lease, encoded) if encoded else None
 
     def release(self, provider: str, request_id: str) -> None:
-        self.redis.hdel(self.lease_key(provider, self.worker), request_id)
+        """A leased request is done with: deleted in Redis with the others ended meanwhile (:meth:`flush_releases`)."""
+        self._releases.setdefault(provider, []).append(request_id)
+
+    def flush_releases(self) -> None:
+        """Delete the ended leases in Redis: one command per provider, not one per request."""
+        releases, self._releases = self._releases, {}
+        for provider, leases in releases.items():
+            try:
+                self.redis.hdel(self.lease_key(provider, self.worker), *leases)
+            except Exception:
+                self._releases.setdefault(provider, []).extend(leases)  # tried again next time
+                raise
 
     def leases(self, provider: str) -> int:
         """How many requests of this provider live workers hold."""
+        self.flush_releases()
         return sum(self.redis.hlen(self.lease_key(provider, worker)) for worker in self.workers() if self.alive(worker))
 
     def orphans(self, provider: str) -> list[bytes]:
@@ -252,7 +320,7 @@ class Run:
         return self.key(provider, "hints", hashlib.sha256(url.encode()).hexdigest()[:32])
 
     def add_hints(self, provider: str, url: str, hints: Any) -> None:
-        """What a source said of an article another source had queued already (merged when it is parsed)."""
+        """What a source said of an article queued already (merged by the worker that parses it)."""
         key = self.hints_key(provider, url)
         pipe = self.redis.pipeline()
         pipe.rpush(key, pickle.dumps(hints))
@@ -446,15 +514,28 @@ class ClusterScheduler:
         return bool(self._guard(lambda: self.run.take_slot(self.crawler.spider.name, self.slots) and len(self.inner)))
 
     def enqueue_request(self, request: Request) -> bool:
-        queued = bool(self._guard(lambda: self.inner.enqueue_request(request)))
+        queued = bool(self._guard(lambda: self._enqueue(request)))
         if queued:
             self.crawler.stats.inc_value("scheduler/enqueued/redis")
-        elif request.cb_kwargs.get("hints") is not None and not self.failed:
-            # Another source (perhaps read by another worker) queued this article first: what this
-            # source says of it is kept for the worker that parses it, as one process merges it.
-            url = clean_url(request.url)
-            self._guard(lambda: self.run.add_hints(self.crawler.spider.name, url, request.cb_kwargs["hints"]))
+        elif not self.failed:
+            self.inner.df.log(request, self.crawler.spider)
         return queued
+
+    def _enqueue(self, request: Request, *, filtered: bool | None = None) -> bool:
+        # An article another source (perhaps read by another worker) queued first: what this
+        # source says of it is kept for the worker that parses it, as one process merges it.
+        hints = request.cb_kwargs.get("hints")
+        return self.run.enqueue(
+            self.crawler.spider.name,
+            self.inner.queue.key,
+            self.inner.df.key,
+            self.inner.df.request_fingerprint(request),
+            self.inner.queue._encode_request(request),
+            -request.priority,
+            filtered=not request.dont_filter if filtered is None else filtered,
+            url=clean_url(request.url) if hints is not None else "",
+            hints=hints,
+        )
 
     def next_request(self) -> Request | None:
         return self._guard(self._next)
@@ -465,12 +546,13 @@ class ClusterScheduler:
         # downloader is one another worker (a late one, an idle one) cannot have.
         if len(self.crawler.engine.downloader.active) >= self.room or not self.run.take_slot(provider, self.slots):
             return None
-        request = self.inner.next_request()
-        if request is not None:
-            self.crawler.stats.inc_value("scheduler/dequeued/redis")
-            lease = fingerprint(request).hex() + "-" + secrets.token_hex(4)
-            request.meta[LEASE_META] = lease
-            self.run.lease(provider, lease, self.inner.queue._encode_request(request))
+        taken = self.run.take(provider, self.inner.queue.key)
+        if taken is None:
+            return None
+        lease, encoded = taken
+        request = self.inner.queue._decode_request(encoded)
+        request.meta[LEASE_META] = lease
+        self.crawler.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def requeue(self, encoded: Iterable[bytes]) -> int:
@@ -479,7 +561,7 @@ class ClusterScheduler:
         for data in encoded:
             request = self.inner.queue._decode_request(data)
             request.meta.pop(LEASE_META, None)
-            self.inner.queue.push(request.replace(dont_filter=True))
+            self._enqueue(request, filtered=False)
             count += 1
         return count
 
@@ -525,6 +607,7 @@ class ClusterSpiderMiddleware:
         self._waiting: set[str] = set()  # leases whose callback has ended, waiting for their records
         self._held: dict[int, str] = {}  # id of a record the write pipeline holds in a batch -> its lease
         self._settled: set[int] = set()  # records whose batch was done with before they left the pipelines
+        self._flushing = False  # a flush of ended leases is scheduled
         if self.run is not None:
             from crawler.pipelines import record_settled
 
@@ -653,11 +736,20 @@ class ClusterSpiderMiddleware:
             self._release(lease)
 
     def _release(self, lease: str) -> None:
+        self.run.release(self.crawler.spider.name, lease)
+        if not self._flushing:  # the leases a batch of records ends go in one command, once the batch is done
+            from twisted.internet import reactor
+
+            self._flushing = True
+            reactor.callLater(0, self._flush_releases)
+
+    def _flush_releases(self) -> None:
         import redis
 
+        self._flushing = False
         with suppress(redis.RedisError):  # the scheduler notices and stops the worker
-            self.run.release(self.crawler.spider.name, lease)
-        # The engine looks again now rather than at its next heartbeat (5 s): with this lease gone
+            self.run.flush_releases()
+        # The engine looks again now rather than at its next heartbeat (5 s): with these leases gone
         # the worker may be done, or may take the next request.
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None:
@@ -722,4 +814,5 @@ class ClusterExtension:
         if self.beat.running:
             self.beat.stop()
         with suppress(redis.RedisError):
+            self.run.flush_releases()
             self.run.put_stats(spider.name, self.crawler.stats.get_stats())

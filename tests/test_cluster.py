@@ -19,12 +19,14 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from crawler.cluster import connect
 from crawler.demo.server import SiteServer
 from crawler.store import open_store
 from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX, free_port, front_matters
@@ -212,6 +214,11 @@ def test_workers_share_one_run_each_page_once(tmp_path, real_site, redis_server,
     assert summary["providers"]["realsite"]["fetched"] == len(real_site.pages)
     taken = [worker.get("scheduler/dequeued/redis", 0) for worker in stats]
     assert sum(taken) >= len(real_site.pages) and sum(1 for n in taken if n) >= 2, taken  # shared, not repeated
+    # Every key the run left (its queue and dupefilter included) goes away by itself.
+    client = connect(redis_server.url)
+    keys = list(client.scan_iter(f"newscrawler:{cluster.name}:*"))
+    assert any(key.endswith(b":dupefilter") for key in keys)
+    assert {key: client.ttl(key) for key in keys if client.ttl(key) < 0} == {}
 
 
 def test_an_early_worker_waits_for_the_seeds_and_a_late_one_joins(tmp_path, site, redis_server, postgres_url):
@@ -246,6 +253,39 @@ def test_an_early_worker_waits_for_the_seeds_and_a_late_one_joins(tmp_path, site
         assert "Joining run" in results[machine - 1][1]
         stats = yaml.safe_load((tmp_path / f"machine-{machine}" / "stats.json").read_text())
         assert stats.get("scheduler/dequeued/redis", 0) > 0, machine
+
+
+def test_what_a_later_source_says_reaches_the_worker_that_parses_the_article(redis_server):
+    """The leader reads every source: an article its sitemap listed first and its feed again (with the
+    publication date) is parsed by another worker, which gets the feed's date too (through Redis)."""
+    from scrapy.http import HtmlResponse
+    from scrapy.settings import Settings
+    from scrapy.utils.test import get_crawler
+
+    import crawler.settings as project_settings
+    from crawler.cluster import LEASE_META, ClusterSpiderMiddleware, Run
+    from crawler.discovery.base import Link
+    from crawler.extraction.context import Hints
+    from crawler.spiderloader import RegistrySpiderLoader
+
+    settings = Settings()
+    settings.setmodule(project_settings)
+    spider_class = RegistrySpiderLoader.from_settings(settings).load("technode")
+    client, run_id = connect(redis_server.url), uuid.uuid4().hex[:8]
+    crawlers = {}
+    for worker in ("leader", "worker"):
+        crawlers[worker] = get_crawler(spider_class, {**settings.copy_to_dict(), "RECORD_STORE": ""})
+        crawlers[worker].cluster_run = Run(client, "hints", run_id, worker)
+        crawlers[worker].spider = spider_class.from_crawler(crawlers[worker])
+    url, published = "https://technode.com/2024/05/03/a-story/", datetime(2024, 5, 3, 8, tzinfo=UTC)
+    leader = crawlers["leader"].spider
+    request = leader._article_request(Link(url, Hints(source="sitemap")))
+    assert leader._article_request(Link(url, Hints(published_at=published, source="feed"))) is None
+    assert not leader._later_hints  # not kept in the leader's memory
+
+    request.meta[LEASE_META] = "lease"  # as the worker took it from the queue
+    ClusterSpiderMiddleware(crawlers["worker"]).process_spider_input(HtmlResponse(url, body=b"", request=request))
+    assert request.cb_kwargs["hints"].published_at == published
 
 
 def test_a_killed_worker_loses_nothing_by_the_end_of_the_run(tmp_path, site, redis_server, postgres_url):

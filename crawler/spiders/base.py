@@ -24,6 +24,7 @@ reads the sources (first page of each) and requests no article, filling
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -40,7 +41,7 @@ from w3lib.encoding import http_content_type_encoding
 
 from crawler import clock
 from crawler.clock import reference_time
-from crawler.cluster import request_handled
+from crawler.cluster import redis_errors, request_handled, run_of
 from crawler.discovery import DiscoveryError, Link, parse_listing, parse_sitemap, sniff
 from crawler.discovery.api import PastLastPage, api_page_url, parse_api, parse_wp_posts
 from crawler.discovery.feeds import read_feed
@@ -309,7 +310,7 @@ class ArticleSpider(scrapy.Spider):
             return None
         hints = self._without_placeholder(link.hints, url)
         if url in self._requested:  # reached again through another source: keep what both said
-            self._later_hints[url] = self._later_hints.get(url, Hints()).merge(hints)
+            self._keep_later_hints(url, hints)
             stats.inc_value("discovery/skipped/seen")
             return None
         if self._unchanged_since_fetched(url, hints):
@@ -328,6 +329,19 @@ class ArticleSpider(scrapy.Spider):
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"linked_url": link.url.split("#", 1)[0], "hints": hints},
         )
+
+    def _keep_later_hints(self, url: str, hints: Hints) -> None:
+        """What a later source says of an article already requested, for the process that will parse it.
+
+        In cluster mode that may be another worker: the hints go to the run's Redis keys, where
+        the worker that parses the page takes them (``ClusterSpiderMiddleware``).
+        """
+        run = run_of(self.crawler)
+        if run is not None:
+            with contextlib.suppress(*redis_errors()):  # the scheduler's next call stops the worker
+                run.add_hints(self.name, url, hints)
+        else:
+            self._later_hints[url] = self._later_hints.get(url, Hints()).merge(hints)
 
     def _unchanged_since_fetched(self, url: str, hints: Hints) -> bool:
         """Whether an earlier run fetched this article and no source says it changed since."""
