@@ -46,6 +46,7 @@ import pickle
 import secrets
 import socket
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import suppress
 from datetime import datetime
@@ -67,6 +68,7 @@ HEARTBEAT_SECONDS = 2.0
 RUN_MARKER = ".cluster-run"  # in each shared folder: the leader's run id, read by every worker
 CLUSTER_ERROR_STAT = "cluster/error"  # the stat that says why a worker stopped: Redis went away
 LEASE_META = "cluster_lease"
+TAKE_AT_ONCE = 4  # requests a worker takes from the queue in one round trip, at most (and no more than it has room for)
 
 
 class ClusterError(RuntimeError):
@@ -239,24 +241,28 @@ class Run:
         arguments = [fingerprint, encoded, score, "1" if filtered else "0", data, RUN_TTL]
         return bool(self._script(self._ENQUEUE)(keys=keys, args=arguments))
 
-    # KEYS: queue, this worker's leases; ARGV: lease id, TTL. The request with the best score, moved
-    # into the lease hash in the same step: no worker can die holding a request nobody knows of.
+    # KEYS: queue, this worker's leases; ARGV: how many, lease id prefix, TTL. The requests with the
+    # best scores, moved into the lease hash (as <prefix>-1, -2, …) in the same step: no worker can
+    # die holding a request nobody knows of.
     _TAKE = """
-    local taken = redis.call('ZRANGE', KEYS[1], 0, 0)
+    local taken = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
     if #taken == 0 then
-        return false
+        return taken
     end
-    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
-    redis.call('HSET', KEYS[2], ARGV[1], taken[1])
-    redis.call('EXPIRE', KEYS[2], ARGV[2])
-    return taken[1]
+    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #taken - 1)
+    for number, request in ipairs(taken) do
+        redis.call('HSET', KEYS[2], ARGV[2] .. '-' .. number, request)
+    end
+    redis.call('EXPIRE', KEYS[2], ARGV[3])
+    return taken
     """
 
-    def take(self, provider: str, queue: str) -> tuple[str, bytes] | None:
-        """Take the next request of a provider's queue, leased to this worker: (lease id, encoded request)."""
-        lease = secrets.token_hex(8)
-        encoded = self._script(self._TAKE)(keys=[queue, self.lease_key(provider, self.worker)], args=[lease, RUN_TTL])
-        return (lease, encoded) if encoded else None
+    def take(self, provider: str, queue: str, count: int = 1) -> list[tuple[str, bytes]]:
+        """Take up to ``count`` requests of a provider's queue, leased to this worker: (lease id, encoded) each."""
+        prefix = secrets.token_hex(8)
+        keys = [queue, self.lease_key(provider, self.worker)]
+        taken = self._script(self._TAKE)(keys=keys, args=[count, prefix, RUN_TTL])
+        return [(f"{prefix}-{number}", encoded) for number, encoded in enumerate(taken, 1)]
 
     def release(self, provider: str, request_id: str) -> None:
         """A leased request is done with: deleted in Redis with the others ended meanwhile (:meth:`flush_releases`)."""
@@ -487,6 +493,7 @@ class ClusterScheduler:
             1, min(settings.getint("CONCURRENT_REQUESTS"), 2 * settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         )
         self.failed = False
+        self._taken: deque[tuple[str, bytes]] = deque()  # leased to this worker, not yet given to the engine
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -507,10 +514,19 @@ class ClusterScheduler:
 
     def close(self, reason):
         # The queue and dupefilter are the run's, shared: never flushed here (they expire with the run).
+        provider = self.crawler.spider.name
         with suppress(Exception):
-            self.run.free_slots(self.crawler.spider.name, self.slots)
+            self.run.free_slots(provider, self.slots)
+        with suppress(Exception):  # else another worker takes them back once this one's heartbeat is gone
+            taken, self._taken = list(self._taken), deque()
+            self.requeue(encoded for _, encoded in taken)  # taken, never given to the engine (a stop)
+            for lease, _ in taken:
+                self.run.release(provider, lease)
+            self.run.flush_releases()
 
     def has_pending_requests(self) -> bool:
+        if self._taken:
+            return True
         return bool(self._guard(lambda: self.run.take_slot(self.crawler.spider.name, self.slots) and len(self.inner)))
 
     def enqueue_request(self, request: Request) -> bool:
@@ -542,14 +558,17 @@ class ClusterScheduler:
 
     def _next(self) -> Request | None:
         provider = self.crawler.spider.name
-        # Take no more than this worker can download now: a request waiting in one worker's
-        # downloader is one another worker (a late one, an idle one) cannot have.
-        if len(self.crawler.engine.downloader.active) >= self.room or not self.run.take_slot(provider, self.slots):
-            return None
-        taken = self.run.take(provider, self.inner.queue.key)
-        if taken is None:
-            return None
-        lease, encoded = taken
+        if not self._taken:
+            # Take no more than this worker can download now: a request waiting in one worker's
+            # downloader is one another worker (a late one, an idle one) cannot have. Up to
+            # TAKE_AT_ONCE of them in one round trip: the engine asks for one at a time.
+            room = self.room - len(self.crawler.engine.downloader.active)
+            if room <= 0 or not self.run.take_slot(provider, self.slots):
+                return None
+            self._taken.extend(self.run.take(provider, self.inner.queue.key, min(room, TAKE_AT_ONCE)))
+            if not self._taken:
+                return None
+        lease, encoded = self._taken.popleft()
         request = self.inner.queue._decode_request(encoded)
         request.meta[LEASE_META] = lease
         self.crawler.stats.inc_value("scheduler/dequeued/redis")

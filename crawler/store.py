@@ -389,9 +389,7 @@ class RecordStore:
             ]
             if aliases:
                 db.executemany(self._sql(_UPSERT_ALIAS), aliases)
-            for record, _, terms, _ in rows:
-                if terms is not None:  # None: keep the terms (and the story vector) the record has
-                    self._replace_terms(db, record, terms)
+            self._replace_terms(db, [(record, terms) for record, _, terms, _ in rows if terms is not None])
             pending = [(record.web_url, format_instant(now)) for record, _, _, listed in rows if listed]
             if pending:
                 db.executemany(
@@ -403,13 +401,25 @@ class RecordStore:
                 )
         return len(rows)
 
-    def _replace_terms(self, db: Any, record: Record, terms: dict[str, float]) -> None:
-        published = format_instant(record.published_at) if record.published_at else None
-        db.execute(self._sql("DELETE FROM terms WHERE web_url = ?"), (record.web_url,))
+    def _replace_terms(self, db: Any, replaced: list[tuple[Record, dict[str, float]]]) -> None:
+        """New story terms for these records (``None`` terms are not given here: a record keeps its own).
+
+        Each statement once for all of them (``executemany``: one pipelined batch on PostgreSQL).
+        """
+        if not replaced:
+            return
+        replaced = list({record.web_url: (record, terms) for record, terms in replaced}.values())  # the last wins
+        urls = [(record.web_url,) for record, _ in replaced]
+        db.executemany(self._sql("DELETE FROM terms WHERE web_url = ?"), urls)
         # New story terms mean a new or changed text: its vector is made again when next needed.
-        db.execute(self._sql("DELETE FROM vectors WHERE web_url = ?"), (record.web_url,))
-        if published and terms:
-            rows = [(t, record.web_url, published, record.provider.domain, w) for t, w in terms.items()]
+        db.executemany(self._sql("DELETE FROM vectors WHERE web_url = ?"), urls)
+        rows = [
+            (term, record.web_url, format_instant(record.published_at), record.provider.domain, weight)
+            for record, terms in replaced
+            if record.published_at
+            for term, weight in terms.items()
+        ]
+        if rows:
             self._insert_terms(db, rows)
 
     def _insert_terms(self, db: Any, rows: list[tuple]) -> None:

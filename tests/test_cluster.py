@@ -255,6 +255,29 @@ def test_an_early_worker_waits_for_the_seeds_and_a_late_one_joins(tmp_path, site
         assert stats.get("scheduler/dequeued/redis", 0) > 0, machine
 
 
+def test_taking_requests_leases_them_in_the_same_step_and_a_dead_takers_go_back(redis_server):
+    """A worker takes up to N requests in one round trip, best first, each leased to it as it leaves the
+    queue; a seen request is not queued again; when the worker is gone, another takes its leases back."""
+    from crawler.cluster import Run
+
+    client = connect(redis_server.url)
+    one, other = Run(client, "take", "run", "one", timeout=1), Run(client, "take", "run", "other", timeout=1)
+    queue, seen = one.key("p", "requests"), one.key("p", "dupefilter")
+    for number in range(6):
+        assert one.enqueue("p", queue, seen, f"fp{number}", f"request {number}".encode(), -number)
+    assert not one.enqueue("p", queue, seen, "fp0", b"request 0 again", 0)  # seen: not queued
+    one.heartbeat()
+    taken = one.take("p", queue, 4)
+    assert [encoded for _, encoded in taken] == [b"request 5", b"request 4", b"request 3", b"request 2"]
+    assert client.zcard(queue) == 2 and client.hlen(one.lease_key("p", "one")) == 4
+    one.release("p", taken[0][0])
+    one.flush_releases()
+    assert client.hlen(one.lease_key("p", "one")) == 3
+    client.delete(one.key("alive", "one"))  # its heartbeat is gone (a kill)
+    assert sorted(other.orphans("p")) == [b"request 2", b"request 3", b"request 4"]
+    assert other.orphans("p") == []  # taken back once
+
+
 def test_what_a_later_source_says_reaches_the_worker_that_parses_the_article(redis_server):
     """The leader reads every source: an article its sitemap listed first and its feed again (with the
     publication date) is parsed by another worker, which gets the feed's date too (through Redis)."""
