@@ -157,7 +157,9 @@ class DedupePipeline(StorePipeline):
 
     def process_stored(self, record: Record) -> Record:
         assert self.store is not None
-        stored = self.store.get_many(scheme_variants(record.web_url))
+        # Its stored spellings, and another article with the same body (a short one collides by accident).
+        content = record.content_sha256 if len(record.text) >= self.MIN_TEXT_FOR_CONTENT_MATCH else ""
+        stored, earlier = self.store.get_with_content_twin(scheme_variants(record.web_url), content)
         if record.web_url not in stored:
             twin = next((url for url in stored if not better_scheme(record.web_url, url)), None)
             if twin is not None:
@@ -171,12 +173,10 @@ class DedupePipeline(StorePipeline):
         self.seen.add(record.web_url)
         previous = stored.get(record.web_url)
         record.stored = previous.record if previous else None
-        if record.content_sha256 and len(record.text) >= self.MIN_TEXT_FOR_CONTENT_MATCH:
-            earlier = self.store.find_by_content(record.content_sha256, record.web_url)
-            if earlier and earlier not in stored:
-                record.duplicate_of = earlier
-                self.crawler.stats.inc_value("records/duplicate_content")
-                logger.info("%s has the same content as %s; not published", record.web_url, earlier)
+        if earlier:
+            record.duplicate_of = earlier
+            self.crawler.stats.inc_value("records/duplicate_content")
+            logger.info("%s has the same content as %s; not published", record.web_url, earlier)
         return record
 
 

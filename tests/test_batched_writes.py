@@ -243,7 +243,7 @@ READS = {
     "document_paths": lambda store, held: store.document_paths([held.web_url]),
     "fetched_at, by a URL it was reached under": lambda store, held: store.fetched_at(held.linked_urls[0]),
     "fetched_at, by its original URL": lambda store, held: store.fetched_at(held.original_url),
-    "find_by_content": lambda store, held: store.find_by_content(held.content_sha256, ""),
+    "get_with_content_twin": lambda store, held: store.get_with_content_twin(["-"], held.content_sha256)[1],
     "pending_stories": lambda store, held: store.pending_stories(),
     "count": lambda store, held: store.count(),
     "web_urls": lambda store, held: store.web_urls(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -62,11 +62,19 @@ def test_put_replaces_by_web_url(store):
     assert store.get(changed.web_url).record.title == "Changed"
 
 
-def test_find_by_content_excludes_itself(store):
+def test_a_content_twin_is_another_stored_record_with_the_same_body(store):
+    """One query gives an article's stored spellings and the oldest other record with its content hash."""
+    own = "https://technode.com/2021/08/30/a/"
     store.put(make_record(), "p", NOW)
-    assert store.find_by_content("a" * 64, "https://technode.com/2021/08/30/a/") is None
-    assert store.find_by_content("a" * 64, "https://elsewhere.com/b") == "https://technode.com/2021/08/30/a/"
-    assert store.find_by_content("b" * 64, "https://elsewhere.com/b") is None
+    assert store.get_with_content_twin([own, own.replace("https", "http")], "a" * 64) == (
+        {own: store.get(own)},
+        "",  # only itself has that content
+    )
+    assert store.get_with_content_twin(["https://elsewhere.com/b"], "a" * 64) == ({}, own)
+    assert store.get_with_content_twin(["https://elsewhere.com/b"], "b" * 64) == ({}, "")
+    assert store.get_with_content_twin(["https://elsewhere.com/b"], "") == ({}, "")  # no content check
+    store.put(make_record("https://technode.com/2021/08/31/copy/"), "q", NOW + timedelta(hours=1))
+    assert store.get_with_content_twin(["https://elsewhere.com/b"], "a" * 64)[1] == own  # the oldest one
 
 
 def test_failed_write_leaves_previous_record(store, monkeypatch):
