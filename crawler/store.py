@@ -315,14 +315,16 @@ class RecordStore:
         urls = list(dict.fromkeys(web_urls))
         self._catch_up(urls, content_sha256)
         marks = ", ".join("?" for _ in urls)
-        statement = (
-            f"SELECT web_url, data, document_path FROM records WHERE web_url IN ({marks})"
-            " UNION ALL SELECT * FROM (SELECT web_url, NULL, NULL FROM records"
-            f" WHERE content_sha256 = ? AND web_url NOT IN ({marks}) ORDER BY updated_at, web_url LIMIT 1) AS twin"
-        )
+        statement, params = f"SELECT web_url, data, document_path FROM records WHERE web_url IN ({marks})", urls
+        if content_sha256:  # "": no content to match (a record without a body hash matches nothing)
+            statement += (
+                " UNION ALL SELECT * FROM (SELECT web_url, NULL, NULL FROM records"
+                f" WHERE content_sha256 = ? AND web_url NOT IN ({marks}) ORDER BY updated_at, web_url LIMIT 1) AS twin"
+            )
+            params = [*urls, content_sha256, *urls]
         found: dict[str, StoredRecord] = {}
         twin = ""
-        for web_url, data, path in self._rows(statement, [*urls, content_sha256, *urls]):
+        for web_url, data, path in self._rows(statement, params):
             if data is None:
                 twin = web_url
             else:

@@ -72,6 +72,7 @@ def test_a_content_twin_is_another_stored_record_with_the_same_body(store):
     )
     assert store.get_with_content_twin(["https://elsewhere.com/b"], "a" * 64) == ({}, own)
     assert store.get_with_content_twin(["https://elsewhere.com/b"], "b" * 64) == ({}, "")
+    store.put(make_record("https://technode.com/2021/08/29/no-body/", sha=""), "r", NOW)
     assert store.get_with_content_twin(["https://elsewhere.com/b"], "") == ({}, "")  # no content check
     store.put(make_record("https://technode.com/2021/08/31/copy/"), "q", NOW + timedelta(hours=1))
     assert store.get_with_content_twin(["https://elsewhere.com/b"], "a" * 64)[1] == own  # the oldest one
