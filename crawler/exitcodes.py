@@ -7,4 +7,5 @@ NO_INPUT = 66  # EX_NOINPUT: scrapy report found no readable run summary
 CANNOT_WRITE = 73  # EX_CANTCREAT: scrapy report could not write its page
 STORE = 74  # EX_IOERR (sysexits.h): the record store cannot be used: "error: record store …: cause"
 LOCKED = 75  # EX_TEMPFAIL: another crawlall run holds the lock; this one did nothing (try later)
+SEAL_KEY = 78  # EX_CONFIG: the seal key is missing but the record store holds records: "error: seal key …"
 UNAVAILABLE = 69  # EX_UNAVAILABLE: cluster mode, and Redis (the run's queue) cannot be used: "error: Redis …"

@@ -14,6 +14,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jmespath
@@ -124,6 +125,8 @@ class ProviderConfig(BaseModel):
     placeholder_images: tuple[str, ...] = ()
     sections: dict[str, str] = Field(default_factory=dict)  # section name or URL segment -> category
     default_category: str = "news"
+    # One article of the site, at its real URL: what `scrapy check <key>` extracts (crawler/contracts.py).
+    sample_article: str = ""
 
     @field_validator("key")
     @classmethod
@@ -172,6 +175,20 @@ class ProviderConfig(BaseModel):
         for section, category in [*self.sections.items(), ("default_category", self.default_category)]:
             if category not in CATEGORIES:
                 raise ValueError(f"section {section!r} maps to {category!r}, not one of {', '.join(CATEGORIES)}")
+        return self
+
+    @model_validator(mode="after")
+    def _sample(self) -> ProviderConfig:
+        if not self.sample_article:
+            return self
+        parts = urlsplit(self.sample_article)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            raise ValueError(f"sample_article {self.sample_article!r} is not an absolute http(s) URL")
+        if not any(host == d or host.endswith("." + d) for d in self.all_domains):
+            raise ValueError(f"sample_article {self.sample_article!r} is not on {', '.join(self.all_domains)}")
+        if not self.is_article_path((parts.path or "/") + (f"?{parts.query}" if parts.query else "")):
+            raise ValueError(f"sample_article {self.sample_article!r} does not match the entry's article_urls")
         return self
 
     @cached_property

@@ -39,10 +39,11 @@ import binascii
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, padding
@@ -52,6 +53,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from crawler.publishing.files import write_once
 from crawler.publishing.frontmatter import parse
 from crawler.record import Record, format_instant
+
+logger = logging.getLogger(__name__)
 
 KEY_ENV_VAR = "CRAWLER_SEAL_KEY"
 KEY_FILE = Path(".secrets/seal.key")
@@ -96,7 +99,25 @@ def _create_key_file(key_file: Path) -> None:
     if not directory.is_dir():
         directory.mkdir(parents=True, exist_ok=True)
         os.chmod(directory, 0o700)  # mkdir's mode is narrowed by the umask only, so set it outright
-    write_once(key_file, base64.b64encode(os.urandom(KEY_BYTES)) + b"\n", mode=0o600)
+    if write_once(key_file, base64.b64encode(os.urandom(KEY_BYTES)) + b"\n", mode=0o600):
+        logger.warning("Created a new seal key in %s: keep it (every secured token needs it to be opened)", key_file)
+
+
+def check_key_for_store(env_var: str, key_file: Path, stored_records: Callable[[], int], store: str) -> None:
+    """SealError when there is no key (``env_var`` unset, ``key_file`` missing) but the store holds records.
+
+    Those records were sealed with a key that is gone (or that lives in another folder): a new
+    one, which :func:`load_key` would create, could open none of their tokens, so the crawl must
+    not start. ``stored_records`` is only asked when the key is missing.
+    """
+    if os.environ.get(env_var) is not None or Path(key_file).exists():
+        return
+    count = stored_records()
+    if count:
+        raise SealError(
+            f"seal key {key_file} is missing and {env_var} is not set, but the record store {store} holds "
+            f"{count} records sealed with a key: restore the key file or set {env_var} (a new key would open none)"
+        )
 
 
 def load_key(env_var: str = KEY_ENV_VAR, key_file: Path = KEY_FILE, *, create: bool = True) -> bytes:

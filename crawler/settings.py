@@ -80,9 +80,17 @@ EXTENSIONS = {
 # Only in cluster mode: the leader seeds, each leased request is released once handled (crawler/cluster.py).
 SPIDER_MIDDLEWARES = {"crawler.cluster.ClusterSpiderMiddleware": 10}
 STATS_FILE = ""  # when set, the crawl's final stats are written there as JSON
+# `scrapy check <provider>` (-a demo=1: on the demo site): the article callback's contracts, two of them ours.
+SPIDER_CONTRACTS = {"crawler.contracts.SampleArticleContract": 10, "crawler.contracts.FillsContract": 10}
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 LOG_LEVEL = "INFO"
 
+# Relative paths below (OUTPUT_DIR, a SQLite RECORD_STORE, IMAGES_STORE, STATS_FILE, SEAL_KEY_FILE,
+# CRAWLALL_LOCK, RUN_SUMMARY_DIR) are anchored to the project folder, whatever the working folder
+# (crawler/paths.py): PROJECT_DIR when set (an absolute path; the CRAWLER_PROJECT_DIR environment
+# variable sets the default; a Scrapyd deployment, which has no scrapy.cfg, sets it), else the folder
+# of scrapy.cfg, else the working folder (said in the log).
+PROJECT_DIR = os.environ.get("CRAWLER_PROJECT_DIR", "")
 OUTPUT_DIR = "output"  # one front-matter document per article
 DOCUMENT_BODY = False  # True puts the article text in the document body (only for rights holders)
 # Every written record, keyed by webUrl: a SQLite file, or postgresql://… for several crawl
@@ -114,7 +122,9 @@ PUBLISH_MIN_QUALITY = 40  # the publishing gate's quality floor (docs/SCORING.md
 UNKNOWN_PROVIDER_STANDING = 40  # standing of a site that is not in the registry
 CRAWL_REFERENCE_TIME = None  # ISO instant to freeze "now" for heat (tests); default: the crawl's start
 SEAL_KEY_ENV = "CRAWLER_SEAL_KEY"  # base64 or hex AES-256 key for `secured`
-SEAL_KEY_FILE = ".secrets/seal.key"  # created once (0600) when the variable is not set
+# Created once (0600) when the variable is not set and the record store is empty; missing beside a store
+# that holds records, it is an error (exit 78), never a new key: the stored tokens could not be opened.
+SEAL_KEY_FILE = ".secrets/seal.key"
 
 # --- Scheduled runs (scrapy crawlall) ---------------------------------------
 CRAWLALL_LOCK = "state/crawlall.lock"  # one run at a time; a killed run's lock is taken over

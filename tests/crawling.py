@@ -138,8 +138,26 @@ def expected_sites() -> list[str]:
     return sorted(path.stem for path in EXPECTED.glob("*.yaml"))
 
 
+def on_server(value, base_url: str):
+    """An expected value with ``{{netloc}}`` (the fixture server's host:port) filled in, in strings,
+    lists and mappings: image URLs (the server serves the sites' pictures) and AMP Cache URLs."""
+    from urllib.parse import urlsplit
+
+    if isinstance(value, str):
+        return value.replace("{{netloc}}", urlsplit(base_url).netloc)
+    if isinstance(value, list):
+        return [on_server(item, base_url) for item in value]
+    if isinstance(value, dict):
+        return {key: on_server(item, base_url) for key, item in value.items()}
+    return value
+
+
 def check_document(doc: dict, expected: dict, base_url: str, provider: dict) -> None:
-    """Assert that a document's front matter matches its entry in a fixture site's expected output."""
+    """Assert that a document's front matter matches its entry in a fixture site's expected output.
+
+    The crawl stores the lead image (the fixture server serves it): ``isCached: true``, with the
+    size the image store measured, which is the page's (``image``) unless ``image_stored`` says otherwise.
+    """
     from urllib.parse import urlsplit
 
     path = expected["path"]
@@ -163,13 +181,19 @@ def check_document(doc: dict, expected: dict, base_url: str, provider: dict) -> 
         assert doc["images"] == [], path
     else:
         lead = doc["images"][0]
-        want = expected["image"]
+        want = {**on_server(expected["image"], base_url), **expected.get("image_stored", {})}
         assert (lead["url"], lead["width"], lead["height"]) == (want["url"], want["width"], want["height"]), path
+        assert lead["isCached"] is True, path
     assert 0 <= doc["quality"] <= 100 and 0 <= doc["heat"] <= 100
 
 
 def run_demo_crawlall(folder: Path) -> Path:
-    """``scrapy crawlall -a demo=1`` as a user runs it, with all its state under ``folder``: its output folder."""
+    """``scrapy crawlall -a demo=1`` as a user runs it, with all its state under ``folder``: its output folder.
+
+    Offline (``tests.offline``): a name lookup or a connection outside 127.0.0.1 fails the crawl's test.
+    """
+    from tests.offline import REPORT_ENV
+
     settings = {
         "OUTPUT_DIR": folder / "output",
         "RECORD_STORE": folder / "state" / "records.sqlite",
@@ -178,12 +202,14 @@ def run_demo_crawlall(folder: Path) -> Path:
         "IMAGES_STORE": folder / "images",
         "CRAWL_REFERENCE_TIME": REFERENCE_TIME,
     }
-    command = [sys.executable, "-m", "scrapy", "crawlall", "-a", "demo=1"]
+    command = [sys.executable, "-m", "tests.offline", "crawlall", "-a", "demo=1"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
+    report = folder / "offline.txt"
+    env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO), REPORT_ENV: str(report)}
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert not report.exists(), report.read_text()  # nothing but the demo sites on 127.0.0.1 was reached
     return folder / "output"
 
 

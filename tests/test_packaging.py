@@ -246,12 +246,9 @@ def test_scrapyd_runs_a_demo_crawl_from_the_egg(scrapyd_home, tmp_path):
     work.mkdir()  # Scrapyd makes the log's folder (logs_dir); the crawler, the others
     temporary.mkdir()
     settings = {
-        "OUTPUT_DIR": work / "output",
-        "RECORD_STORE": work / "state" / "records.sqlite",
-        "IMAGES_STORE": "",  # the demo pages' images are on public hosts: not fetched here
-        "RUN_SUMMARY_DIR": work / "runs",
-        "CRAWLALL_LOCK": work / "state" / "crawlall.lock",
-        "STATS_FILE": work / "stats.json",
+        # No scrapy.cfg in an egg: PROJECT_DIR is the folder every relative path setting is taken from.
+        "PROJECT_DIR": work,
+        "STATS_FILE": "stats.json",
         "LOG_FILE": work / "crawl.log",  # as Scrapyd sets it (logs_dir)
         "LOG_LEVEL": "INFO",
     }
@@ -260,12 +257,13 @@ def test_scrapyd_runs_a_demo_crawl_from_the_egg(scrapyd_home, tmp_path):
         command += ["-s", f"{name}={value}"]
     before = sorted(path.name for path in scrapyd_home.iterdir())
     scrapyd_runner(scrapyd_home, *command, CRAWLER_SEAL_KEY=SEAL_KEY_HEX, TMPDIR=str(temporary))
-    documents = sorted((work / "output" / "technode.com").glob("*.md"))
+    documents = sorted((work / "demo" / "output" / "technode.com").glob("*.md"))  # the demo's folders, in work
     assert len(documents) >= 10, (work / "crawl.log").read_text()[-5000:]
     assert documents[0].read_text(encoding="utf-8").startswith("---\n")
     stats = json.loads((work / "stats.json").read_text())
     assert stats["item_scraped_count"] == len(documents)
-    assert (work / "state" / "records.sqlite").is_file()
+    assert stats["images/downloaded"] == len(documents) - 1  # served by the demo site (one has a placeholder)
+    assert (work / "demo" / "state" / "records.sqlite").is_file()
     assert sorted(path.name for path in scrapyd_home.iterdir()) == before  # nothing written beside Scrapyd
     assert list(temporary.iterdir()) == []  # the demo site's temporary copy is removed at the end
     assert "Demo: serving " in (work / "crawl.log").read_text()

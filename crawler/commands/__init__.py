@@ -4,7 +4,9 @@
 ``scrapy crawlall`` check their arguments, settings and record store before
 anything runs (:func:`check_options`, :func:`checked_store`), and exit with the store's code when the
 store failed during the crawl (:func:`store_outcome`): one line on stderr, an
-exit code from ``crawler.exitcodes``, never a traceback.
+exit code from ``crawler.exitcodes``, never a traceback. The other project commands
+that read settings (``check``, ``providers``, ``render``, ``stories``, ``report``) check
+them with :func:`check_options` too, and so read the same anchored paths.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
 from crawler.options import OptionError, check_arguments, check_settings
+from crawler.paths import anchor_paths
+from crawler.seal import KEY_ENV_VAR, KEY_FILE, SealError, check_key_for_store
 from crawler.stop import STORE_ERROR_STAT
 from crawler.store import StoreError, acquire, release
 
@@ -27,11 +32,18 @@ def fail(message: str) -> None:
     print("error: " + " ".join(message.split()), file=sys.stderr)
 
 
-def check_options(settings: Any, arguments: Mapping[str, Any], spider_classes: Iterable[type]) -> int | None:
-    """Check ``-a`` arguments and ``-s`` settings: the exit code to stop with (said in one line), or None."""
+def check_options(
+    settings: Any, arguments: Mapping[str, Any] | None = None, spider_classes: Iterable[type] = ()
+) -> int | None:
+    """Check ``-a`` arguments and ``-s`` settings: the exit code to stop with (said in one line), or None.
+
+    First, every relative path setting is anchored to the project folder (``crawler.paths``):
+    whatever reads a setting after this reads the absolute path.
+    """
     try:
+        anchor_paths(settings)
         check_settings(settings)
-        check_arguments(arguments, spider_classes)
+        check_arguments(arguments or {}, spider_classes)
     except OptionError as error:
         fail(str(error))
         return exitcodes.USAGE
@@ -43,8 +55,10 @@ def checked_store(settings: Any) -> Iterator[int | None]:
     """Open and check the record store, then hold it for the block (the whole run).
 
     Yields ``exitcodes.STORE`` (having said why, in one line) when the store cannot be
-    used, else None; the store stays open, shared by every crawl and the story step of
-    the run (``crawler.store.acquire``), until the block ends.
+    used, ``exitcodes.SEAL_KEY`` when it holds records but their seal key is missing
+    (a new key would be made, and open none of their tokens), else None; the store
+    stays open, shared by every crawl and the story step of the run
+    (``crawler.store.acquire``), until the block ends.
     """
     try:
         store = acquire(settings)
@@ -54,10 +68,12 @@ def checked_store(settings: Any) -> Iterator[int | None]:
         return
     try:
         store.check()
-    except StoreError as error:
+        key_file = Path(settings.get("SEAL_KEY_FILE") or KEY_FILE)
+        check_key_for_store(settings.get("SEAL_KEY_ENV") or KEY_ENV_VAR, key_file, store.count, store.location)
+    except (StoreError, SealError) as error:
         fail(str(error))
         release(store)
-        yield exitcodes.STORE
+        yield exitcodes.STORE if isinstance(error, StoreError) else exitcodes.SEAL_KEY
         return
     try:
         yield None

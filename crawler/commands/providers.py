@@ -16,6 +16,7 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands import check_options
 from crawler.demo.launch import serve_demo
 from crawler.registry import RegistryError, load_registry
 
@@ -53,6 +54,12 @@ class Command(ScrapyCommand):
             )
         if not opts.check:
             return
+        stop = check_options(self.settings)  # also anchors the path settings to the project folder
+        if stop is not None:
+            self.exitcode = stop
+            return
+        # A check follows sources only: no record to store, seal or relate (and no seal key to create).
+        self.settings.setdict({"ITEM_PIPELINES": {}, "STORIES_ENABLED": False}, priority="spider")
         crawlers = {}
         for provider in providers:
             crawler = self.crawler_process.create_crawler(provider.key)

@@ -17,6 +17,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from crawler.clock import reference_time
+from crawler.commands import check_options
 from crawler.commands.stories import _since
 from crawler.publishing.writer import DocumentWriter
 from crawler.store import held
@@ -38,6 +39,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--since", help="only records published since this day")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        stop = check_options(self.settings)  # also anchors OUTPUT_DIR and RECORD_STORE to the project folder
+        if stop is not None:
+            self.exitcode = stop
+            return
         output_dir = Path(self.settings.get("OUTPUT_DIR"))
         include_body = self.settings.getbool("DOCUMENT_BODY")
         written = unchanged = 0

@@ -26,7 +26,7 @@ from scrapy.utils.log import configure_logging
 
 from crawler import report
 from crawler.clock import utc_now
-from crawler.commands import fail
+from crawler.commands import check_options, fail
 from crawler.publishing.files import write_atomic
 
 
@@ -52,6 +52,10 @@ class Command(ScrapyCommand):
             raise UsageError(f"unexpected arguments: {' '.join(args)}")
         runs = _positive(opts.runs)
         configure_logging(self.settings)  # skipped summaries are log lines, in the crawl commands' format
+        stop = check_options(self.settings)  # also anchors RUN_SUMMARY_DIR to the project folder
+        if stop is not None:
+            self.exitcode = stop
+            return
         directory = Path(self.settings.get("RUN_SUMMARY_DIR"))
         output = Path(opts.output) if opts.output else directory / report.REPORT_NAME
         built = report.build_report(directory, runs)

@@ -17,6 +17,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.clock import reference_time
+from crawler.commands import check_options
 from crawler.extensions import relate_stories
 
 
@@ -35,6 +36,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--since", help="only records published since this day")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        stop = check_options(self.settings)  # also anchors OUTPUT_DIR and RECORD_STORE to the project folder
+        if stop is not None:
+            self.exitcode = stop
+            return
         count, result = relate_stories(self.settings, reference_time(self.settings), since=_since(opts.since))
         print(f"{count} records; {result.related} with related articles; {result.rewritten} documents rewritten")
 

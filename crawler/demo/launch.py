@@ -12,6 +12,7 @@ from scrapy import signals
 from scrapy.exceptions import UsageError
 
 from crawler.options import flag
+from crawler.paths import shown
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -100,7 +101,7 @@ def _closing_line(crawler: Crawler):
         logger.info(
             "Demo: %d documents written to %s (%d unchanged)",
             written,
-            crawler.settings.get("OUTPUT_DIR"),
+            shown(crawler.settings.get("OUTPUT_DIR")),
             unchanged,
         )
 

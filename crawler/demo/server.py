@@ -8,7 +8,10 @@ A site is a directory (``crawler/demo/sites/<name>/``). Conventions (see ``sites
 - ``{{base}}`` in ``.html``/``.xml``/``.json``/``.txt`` files (and inline bodies) becomes the
   server's base URL, on bytes, so pages keep their own encoding.
 - ``_routes.yaml`` gives paths a behaviour: ``status``, ``redirect`` (+ ``redirect_status``),
-  ``fail_first``, ``content_type``, ``delay``, ``body``, ``headers``, ``file``.
+  ``fail_first``, ``content_type``, ``delay``, ``body``, ``headers``, ``file``, ``image``.
+- ``image: [width, height]`` answers a picture of that size, made here (real JPEG, PNG, GIF or WebP
+  bytes, by the path's extension, else JPEG): a site's pictures are served at its own address
+  (``/cdn/<host>/<path>``), so a crawl of it reaches nothing but 127.0.0.1.
 - Names starting with ``_`` or ``.``, and ``expected.yaml``/``README.md`` at the top, are never served.
 
 Run one from the command line: ``python -m crawler.demo.server technode [--port N]``.
@@ -17,6 +20,8 @@ Run one from the command line: ``python -m crawler.demo.server technode [--port 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import os
 import sys
 import tempfile
@@ -85,6 +90,7 @@ class Route:
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     file: str = ""
+    image: tuple[int, int] | None = None  # (width, height): answer a picture of that size
 
     @classmethod
     def from_yaml(cls, path: str, data: Any) -> Route:
@@ -93,6 +99,11 @@ class Route:
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"{ROUTES_FILE}: {path!r}: unknown behaviour(s) {', '.join(sorted(unknown))}")
+        if "image" in data:
+            size = data["image"]
+            if not (isinstance(size, list) and len(size) == 2 and all(isinstance(n, int) and n > 0 for n in size)):
+                raise ValueError(f"{ROUTES_FILE}: {path!r}: image: expected [width, height] in pixels, got {size!r}")
+            data = {**data, "image": tuple(size)}
         return cls(**data)
 
 
@@ -165,6 +176,7 @@ class SiteServer:
         self.routes = load_routes(self.root)
         self._lock = threading.Lock()
         self._failures: dict[str, int] = {}
+        self._pictures: dict[str, tuple[bytes, str]] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -241,7 +253,20 @@ class SiteServer:
             return Response(
                 route.status, _NOT_FOUND_PAGE if route.status == 404 else _ERROR_PAGE, headers=route.headers
             )
+        if route.image is not None:
+            body, content_type = self._picture(path, route.image)
+            return Response(route.status, body, route.content_type or content_type, dict(route.headers))
         return self._serve_file(route.file or path, route)
+
+    def _picture(self, path: str, size: tuple[int, int]) -> tuple[bytes, str]:
+        """The picture served at ``path`` (made once per server: the same bytes for every request)."""
+        with self._lock:
+            made = self._pictures.get(path)
+        if made is None:
+            made = picture(path, *size)
+            with self._lock:
+                self._pictures[path] = made
+        return made
 
     def _fail(self, path: str, times: int) -> bool:
         with self._lock:
@@ -277,6 +302,36 @@ class SiteServer:
 
     def _substitute(self, body: bytes) -> bytes:
         return body.replace(BASE_PLACEHOLDER, self.base_url.encode("ascii"))
+
+
+_PICTURE_FORMATS = {".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}  # any other extension (or none): JPEG
+
+
+def picture(path: str, width: int, height: int) -> tuple[bytes, str]:
+    """(bytes, Content-Type) of a ``width`` × ``height`` picture for ``path``, in the format its extension names.
+
+    A real image, which any decoder reads: a diagonal blend of two colours drawn from the path,
+    with a band across it, so that pictures differ from one another and the same path always
+    gives the same bytes (the image store keeps files by content).
+    """
+    from PIL import Image, ImageDraw  # Pillow: a dependency of the crawler's image store
+
+    digest = hashlib.sha256(path.encode("utf-8")).digest()
+    start, end = digest[:3], digest[3:6]
+    ramp = Image.linear_gradient("L").rotate(45, expand=True).resize((width, height))
+    canvas = Image.composite(
+        Image.new("RGB", (width, height), tuple(end)), Image.new("RGB", (width, height), tuple(start)), ramp
+    )
+    band = height // 5
+    ImageDraw.Draw(canvas).rectangle((0, height - 2 * band, width, height - band), fill=tuple(255 - c for c in start))
+    suffix = os.path.splitext(path)[1].lower()
+    kind = _PICTURE_FORMATS.get(suffix, "JPEG")
+    out = io.BytesIO()
+    if kind == "JPEG":
+        canvas.save(out, "JPEG", quality=80)
+    else:
+        canvas.save(out, kind)
+    return out.getvalue(), CONTENT_TYPES[".jpg" if kind == "JPEG" else suffix]
 
 
 def _content_type(path: Path, body: bytes) -> str:

@@ -17,12 +17,14 @@ bundled site (``crawler.demo``) and give this spider its URLs as ``start_urls``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 
-from crawler.extraction.context import SiteRules
+from crawler.extraction.context import Hints, SiteRules
 from crawler.extraction.urls import registrable_domain
 from crawler.registry import ProviderConfig, Source, load_registry
 from crawler.spiders.base import ArticleSpider, host_of, split_urls
@@ -61,6 +63,20 @@ class ProviderSpider(ArticleSpider):
             source = by_location.get(_location(url))
             starts.append(source.model_copy(update={"url": url}) if source else Source(url=url))
         return starts
+
+    def parse_article(self, response: Response, linked_url: str = "", hints: Hints | None = None) -> Iterator[Any]:
+        """An article page of the provider: its record (``ArticleSpider.parse_article``).
+
+        ``scrapy check <provider>`` (``-a demo=1``: on its bundled demo site) fetches the registry's
+        ``sample_article`` and checks what this callback makes of it (crawler/contracts.py):
+
+        @sample_article
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes title web_url published_at excerpt provider
+        @fills title webUrl publishedDateTime excerpt originalUrl category type provider
+        """
+        yield from super().parse_article(response, linked_url, hints)
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)

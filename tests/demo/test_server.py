@@ -8,9 +8,11 @@ import socket
 import subprocess
 import sys
 import time
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from crawler.demo import SiteServer, site_root
 from crawler.demo.server import load_routes
@@ -51,6 +53,9 @@ def site(tmp_path: Path) -> Path:
         "/slow/: {delay: 0.3, body: '<p>late {{base}}</p>'}\n"
         '/teapot/: {status: 418, body: "short and stout", content_type: "text/plain"}\n'
         "/tagged/: {headers: {X-Robots-Tag: noindex}, file: 2021/08/30/story/index.html}\n"
+        '"/cdn/i0.wp.com/site.com/lead.jpg": {image: [1200, 675]}\n'
+        '"/cdn/i.insider.com/65c677fb9fe7a8bd3f1c0a8e": {image: [1300, 731]}\n'
+        '"/cdn/i0.wp.com/site.com/logo.png": {image: [400, 100]}\n'
     )
     return tmp_path
 
@@ -181,6 +186,33 @@ def test_client_hanging_up_does_not_break_the_server(server: SiteServer) -> None
     raw.sendall(b"NONSENSE\r\n\r\n")
     raw.close()
     assert fetch(server, "/feed/")[0] == 200
+
+
+def test_image_routes_answer_real_pictures_of_their_size(server: SiteServer) -> None:
+    """A site's pictures, at its own address: real bytes a decoder reads, the same for every request."""
+    cases = [
+        ("/cdn/i0.wp.com/site.com/lead.jpg?fit=1200%2C675&ssl=1", "image/jpeg", "JPEG", (1200, 675)),
+        ("/cdn/i.insider.com/65c677fb9fe7a8bd3f1c0a8e?width=1300&format=jpeg", "image/jpeg", "JPEG", (1300, 731)),
+        ("/cdn/i0.wp.com/site.com/logo.png", "image/png", "PNG", (400, 100)),
+    ]
+    bodies = []
+    for path, content_type, kind, size in cases:
+        status, headers, body = fetch(server, path)
+        assert (status, headers["content-type"], int(headers["content-length"])) == (200, content_type, len(body))
+        picture = Image.open(BytesIO(body))
+        assert (picture.format, picture.size) == (kind, size)
+        assert len(body) > 2000  # a picture, not a stub
+        bodies.append(body)
+    assert fetch(server, cases[0][0])[2] == bodies[0]  # the same bytes again: the image store keeps files by content
+    assert len(set(bodies)) == 3
+    assert fetch(server, "/cdn/i0.wp.com/site.com/not-routed.jpg")[0] == 404
+
+
+@pytest.mark.parametrize("size", ["[1200]", "[0, 600]", "1200x600", "[1200, 600.5]"])
+def test_an_image_route_needs_a_width_and_a_height(tmp_path: Path, size: str) -> None:
+    (tmp_path / "_routes.yaml").write_text(f"/cdn/a.jpg: {{image: {size}}}\n")
+    with pytest.raises(ValueError, match=r"image: expected \[width, height\] in pixels"):
+        load_routes(tmp_path)
 
 
 def test_a_typo_in_the_manifest_fails_loudly(tmp_path: Path) -> None:

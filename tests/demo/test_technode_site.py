@@ -21,7 +21,7 @@ import yaml
 from crawler.demo import SiteServer, site_root
 from crawler.discovery import parse_feed, parse_listing, parse_sitemap, robots_sitemaps
 from crawler.registry import load_registry
-from tests.crawling import expected_output
+from tests.crawling import expected_output, on_server
 from tools import fixture_sites
 
 from .client import built_files, fetch, get_ok, parse_instant, url_path
@@ -82,7 +82,7 @@ def test_feed_lists_the_expected_items_with_hints(server: SiteServer) -> None:
         assert hints.excerpt and "[" not in hints.excerpt and "appeared first on" not in hints.excerpt
         if doc["image"]:
             assert (hints.image_url, hints.image_width, hints.image_height) == (
-                doc["image"]["url"],
+                on_server(doc["image"]["url"], server.base_url),
                 doc["image"]["width"],
                 doc["image"]["height"],
             )
@@ -221,13 +221,13 @@ def test_article_page_agrees_with_expected(server: SiteServer, doc: dict[str, An
     og_image = metas["og:image"][0]
     placeholder = any(marker in og_image for marker in PROVIDER.placeholder_images)
     if not placeholder:
-        assert doc["image"] == {
+        assert on_server(doc["image"], server.base_url) == {
             "url": og_image,
             "width": int(metas["og:image:width"][0]),
             "height": int(metas["og:image:height"][0]),
         }
     else:
-        assert doc["image"] is None or doc["image"]["url"] != og_image
+        assert doc["image"] is None or on_server(doc["image"]["url"], server.base_url) != og_image
 
     # Category from article:section through the registry; each topic is named by one of the tags.
     (section,) = metas["article:section"]

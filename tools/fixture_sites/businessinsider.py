@@ -33,6 +33,7 @@ from tools.fixture_sites.kit.common import (
     paragraphs,
     rfc822_local,
     rss,
+    serve_pictures,
     slugify,
     urlset,
     xml_text,
@@ -41,6 +42,8 @@ from tools.fixture_sites.kit.common import (
 
 SOURCE = Path(__file__).with_name("businessinsider.yaml")
 IMAGES = "https://i.insider.com"
+# The picture of a hero given by its id (not og:image's): its largest rendition (srcset 1300w), 16:9.
+HERO_SIZE = (1300, 731)
 RSS_PATH = "/rss"
 NEWS_SITEMAP = "/sitemap/google-news.xml"
 SITE_NAME = "Business Insider"
@@ -520,4 +523,17 @@ def build() -> dict[str, bytes]:
     files[NEWS_SITEMAP.lstrip("/")] = news_sitemap(stories, site)
     files["robots.txt"] = f"User-agent: *\nDisallow: /search\n\nSitemap: {BASE}{NEWS_SITEMAP}\n".encode()
     files["_routes.yaml"] = ("\n".join(routes) + "\n").encode("utf-8")
-    return files
+    # i.insider.com, BI's image CDN: served by the fixture server (kit.common.serve_pictures).
+    return serve_pictures(files, [f"{IMAGES}/"], pictures(stories))
+
+
+def pictures(stories: list[Story]) -> list[tuple[str, int, int]]:
+    """Every picture of the stories with its size: og:image, the JSON-LD crop, a hero of its own."""
+    found = []
+    for story in stories:
+        for image in (story.image, story.ld_image):
+            if image:
+                found.append((picture(image["id"], image["width"]), image["width"], image["height"]))
+        if story.hero not in ("none", "og"):
+            found.append((picture(story.hero, HERO_SIZE[0]), *HERO_SIZE))
+    return found

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from tools.fixture_sites.kit.common import ROUTES_HEADER
+from tools.fixture_sites.kit.common import ROUTES_HEADER, serve_pictures
 
 SOURCE = Path(__file__).with_name("techinasia.yaml")
 REGISTRY = Path(__file__).resolve().parents[2] / "crawler" / "providers.yaml"
@@ -479,4 +479,6 @@ def build() -> dict[str, bytes]:
     for n, page in enumerate(api_pages(site, articles), start=1):
         files[api_page_file(n)] = (json.dumps(page, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     files["_routes.yaml"] = routes(site, articles)
-    return files
+    # The featured images, on Tech in Asia's CDN: served by the fixture server (kit.common.serve_pictures).
+    pictures = [(a.image["url"], a.image["width"], a.image["height"]) for a in articles]
+    return serve_pictures(files, [f"{CDN}/"], pictures)

@@ -14,10 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from tools.fixture_sites.kit import wordpress as wp
-from tools.fixture_sites.kit.common import BASE, cdata, instant, one_line, rfc822, url_entry, xml_text
+from tools.fixture_sites.kit.common import (
+    BASE,
+    cdata,
+    instant,
+    one_line,
+    rfc822,
+    serve_pictures,
+    url_entry,
+    xml_text,
+)
 from tools.fixture_sites.kit.themes import theme_for
 
 SOURCE = Path(__file__).with_name("technode.yaml")
+# Jetpack's image CDN, where TechNode's pictures are: served by the fixture server (kit.common.serve_pictures).
+IMAGE_PREFIXES = ("https://i0.wp.com/", "https://i2.wp.com/")
 
 # TechNode's settings that technode.yaml leaves to the builder (the kit's WordPressSite fields).
 SETTINGS: dict[str, Any] = {
@@ -135,4 +146,4 @@ def build() -> dict[str, bytes]:
     )
 
     files["_routes.yaml"] = wp.routes_file("technode", wp.route_lines(posts))
-    return files
+    return serve_pictures(files, IMAGE_PREFIXES, wp.pictures(site, posts))

@@ -18,10 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tools.fixture_sites.kit import wordpress as wp
-from tools.fixture_sites.kit.common import BASE, gzip_bytes, sitemap_index, url_entry, urlset
+from tools.fixture_sites.kit.common import BASE, gzip_bytes, serve_pictures, sitemap_index, url_entry, urlset
 from tools.fixture_sites.kit.themes import theme_for
 
 SOURCE = Path(__file__).with_name("techstory.yaml")
+# The site's uploads folder, where its pictures are: served by the fixture server (kit.common.serve_pictures).
+IMAGE_PREFIXES = ("https://techstory.in/wp-content/uploads/",)
 
 API = "/wp-json/wp/v2/posts?_embed&per_page=20"  # the registry's wp-api source, path + query
 PER_PAGE = 20
@@ -165,4 +167,4 @@ def build() -> dict[str, bytes]:
     ).encode()
 
     files["_routes.yaml"] = routes(posts, api_pages)
-    return files
+    return serve_pictures(files, IMAGE_PREFIXES, wp.pictures(site, posts))

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 BASE = "{{base}}"  # the server's base URL, substituted when a file is served
@@ -175,6 +176,57 @@ def rss(channel: list[str], items: Iterable[str], namespaces: dict[str, str] | N
         + "</channel>\n</rss>\n"
     )
     return text.encode("utf-8")
+
+
+# --- pictures -----------------------------------------------------------------------------------------
+# A fixture site's pictures are served by the fixture server itself (crawler/demo/sites/README.md), so
+# that a crawl of the site, the demo's included, reaches no other address than 127.0.0.1: every URL under
+# one of the site's image prefixes (its CDN, its uploads folder) is written {{base}}/cdn/<host>/<path>,
+# and _routes.yaml gives each picture the source knows its size ({image: [width, height]}), which the
+# server answers with real image bytes of that size.
+
+IMAGES_PATH = "/cdn/"
+TEXT_FILES = (".html", ".xml", ".json", ".txt")  # what the server substitutes {{base}} in (not .gz)
+
+
+def local_image_path(url: str) -> str:
+    """Where the fixture server serves the picture of ``url``: ``/cdn/<host>/<path>`` (any query answers)."""
+    parts = urlsplit(url)
+    return IMAGES_PATH + parts.netloc + parts.path
+
+
+def serve_pictures(
+    files: dict[str, bytes], prefixes: Iterable[str], pictures: Iterable[tuple[str, int, int]]
+) -> dict[str, bytes]:
+    """``files`` with the URLs under ``prefixes`` on the fixture server, and a route per picture ``(url, w, h)``.
+
+    Text files only (a gzip sitemap keeps its bytes: the server does not substitute inside them);
+    both spellings of a URL are rewritten, plain and JSON's escaped slashes. A picture outside the
+    prefixes is not served; two sizes for one path is an error in the source.
+    """
+    prefixes = tuple(prefixes)
+    replacements = []
+    for prefix in prefixes:
+        local = BASE + IMAGES_PATH + prefix.split("://", 1)[1]
+        replacements.append((prefix.encode(), local.encode()))
+        replacements.append((prefix.replace("/", "\\/").encode(), local.replace("/", "\\/").encode()))
+    served = {}
+    for name, data in files.items():
+        if name.endswith(TEXT_FILES):
+            for old, new in replacements:
+                data = data.replace(old, new)
+        served[name] = data
+    sizes: dict[str, tuple[int, int]] = {}
+    for url, width, height in pictures:
+        if not url.startswith(prefixes):
+            continue
+        path = local_image_path(url)
+        if sizes.setdefault(path, (width, height)) != (width, height):
+            raise ValueError(f"{url}: two sizes for the picture at {path}: {sizes[path]} and {(width, height)}")
+    lines = ["# Pictures: served at the site's own address (/cdn/<host>/<path>), real bytes of this size"]
+    lines += [f'"{path}": {{image: [{width}, {height}]}}' for path, (width, height) in sorted(sizes.items())]
+    served["_routes.yaml"] = files["_routes.yaml"] + ("\n".join(lines) + "\n").encode("utf-8")
+    return served
 
 
 # --- files --------------------------------------------------------------------------------------------

@@ -812,6 +812,14 @@ def route_lines(posts: list[Post]) -> list[str]:
     return lines
 
 
+def pictures(site: WordPressSite, posts: list[Post]) -> list[tuple[str, int, int]]:
+    """Every picture the source gives a size: the posts' featured and feed images, the placeholder, the logo."""
+    found = [site.logo, site.placeholder_image or {}]
+    for post in posts:
+        found += [post.image, post.feed_image or {}]
+    return [(image["url"], image["width"], image["height"]) for image in found if image.get("url")]
+
+
 def routes_file(key: str, lines: list[str]) -> bytes:
     """``_routes.yaml`` with its "generated" header."""
     header = ROUTES_HEADER.format(key=key)
