@@ -14,6 +14,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests import offline
+
+# No test reaches past this machine: in the test processes every lookup of another name fails as an
+# unknown name does, and every connection to another address as an unreachable network does (reported
+# on stderr). Before Twisted and Scrapy are imported, so that their resolvers are covered too.
+offline.install()
+
 # Property tests: "ci" (the default) is derandomized, so that two runs give the same results, and
 # small enough for the suite's time; "deep" explores far more (HYPOTHESIS_PROFILE=deep pytest …).
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None, database=None)

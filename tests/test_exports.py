@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 
 from crawler.demo.server import SiteServer, site_root
 from crawler.record import FRONT_MATTER_KEYS
-from tests.crawling import REPO, CrawlResult, run_crawl
+from tests.crawling import REPO, SEAL_KEY_HEX, CrawlResult, run_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +46,8 @@ def test_scrapy_parse_extracts_an_article_page(tmp_path):
         command = [sys.executable, "-m", "scrapy", "parse", "--spider", "technode"]
         command += ["-a", f"start_urls={server.base_url}/", server.base_url + ARTICLE]
         command += ["-s", f"RECORD_STORE={tmp_path / 'records.sqlite'}", "-s", "IMAGES_STORE="]
-        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+        env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX}  # never a key file made in the project
+        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "China’s AI unicorn SenseTime files for Hong Kong IPO" in result.stdout
     assert "Traceback" not in result.stderr
