@@ -1,9 +1,9 @@
-"""Benchmark: a whole `scrapy crawlall` over a site of real pages, with one worker process or several.
+"""Benchmark: a whole `scrapy crawlall` over a site of real pages, one ordinary process and 1, 2, 4 workers.
 
-    python bench/bench_crawl.py                        # one process, 800 real pages (tests/real_site.py)
-    python bench/bench_crawl.py --pages 300
-    python bench/bench_crawl.py --workers 1,2,4        # also 2 and 4 workers (cluster mode: Redis, PostgreSQL)
-    python bench/bench_crawl.py --workers 1,2 --dry-run  # print the command lines only
+    python bench/bench_crawl.py                        # plain, and 1 and 2 workers: 800 real pages
+    python bench/bench_crawl.py --workers 1,2,4 --pages 978
+    python bench/bench_crawl.py --no-plain --workers 2 --wrap 'py-spy record -o {row}/profile.txt --'
+    python bench/bench_crawl.py --dry-run               # print the command lines only
 
 The site is a :class:`tests.real_site.RealSite` of ``--pages`` real third-party pages (the
 shared development sets: 978 pages at most), served from this process on 127.0.0.1, with
@@ -12,27 +12,24 @@ row is a first run on a fresh store, so every page is fetched: the real command 
 subprocess, as cron starts it, with the tests' crawl settings (no AutoThrottle, no download
 delay, no look-back window, no image store: the pages' images are on their real hosts).
 
-- 1 worker: ``scrapy crawlall`` in one process, a SQLite store in a temporary folder
-  (``--one-store postgresql`` puts it in a fresh PostgreSQL schema like the others).
-- n > 1 workers: the same command with ``-s CRAWLALL_WORKERS=n``, ``-s
-  CLUSTER_REDIS_URL=<--redis>`` and ``-s RECORD_STORE=<--postgres>`` on a fresh schema
-  (created, and dropped afterwards). Cluster mode is new: a setting that
-  ``crawler/settings.py`` does not define yet is reported, and that row is not run
-  (Scrapy would accept an unknown ``-s`` silently and run one process). When the project
-  has them, ``CLUSTER_NAME`` is set to a name of this benchmark's own (so that it never
-  joins another run on the same Redis) and ``CLUSTER_PROVIDER_WORKERS=0`` (every worker may
-  serve the site's one provider: the default lets one worker serve a provider at a time).
+- ``plain``: ``scrapy crawlall`` as one ordinary process (no Redis), a SQLite store in a
+  temporary folder: what a single machine runs without cluster mode (``--no-plain``: not run).
+- ``n`` workers (``--workers``, default 1,2): the same command in cluster mode, ``-s
+  CRAWLALL_WORKERS=n -s CLUSTER_REDIS_URL=<--redis>`` and a PostgreSQL store on a fresh
+  schema of ``--postgres`` (created, and dropped afterwards), ``CLUSTER_NAME`` a name of this
+  benchmark's own (it never joins another run on the same Redis) and
+  ``CLUSTER_PROVIDER_WORKERS=0`` (every worker may serve the site's one provider).
 
-It prints, per worker count: the wall time of the command (start-up, crawl, story step),
-pages/s (article pages fetched over that time), the speed-up against the 1-worker row,
-CPU ms per page of the crawl's processes (the command and the worker processes it waited
-for; the server's own CPU, threads of this process, separately), the article pages
-requested more than once, documents written and records dropped, the exit code, and the
-machine's 1-minute load average before and after (``os.getloadavg``), and how long the
-crawl's threads were ready to run but waited for a CPU (``/proc/<pid>/task/*/schedstat``,
-sampled over the process tree): other work on the machine slows a row down, and these say
-when it did. On a busy machine more workers also get a bigger share of the CPUs than one
-process does, which flatters the speed-up: read it with the wait column.
+It prints, per row: the wall time of the command (start-up, crawl, story step), pages/s
+(article pages fetched over that time), the speed-up against the 1-worker row and against
+the plain one, CPU ms per page of the crawl's processes (the command and the worker
+processes it waited for), of the site server (threads of this process), and of the
+machine's PostgreSQL and Redis server processes over the row (everything they did meanwhile,
+so other users of them count too), the article pages requested more than once, documents
+written and records dropped, the exit code, and the machine's 1-minute load average before
+and after (``os.getloadavg``), and how long the crawl's threads were ready to run but waited
+for a CPU (``/proc/<pid>/task/*/schedstat``, sampled over the process tree): other work on the
+machine slows a row down, and these say when it did.
 """
 
 from __future__ import annotations
@@ -61,16 +58,17 @@ from crawler.demo.server import SiteServer  # noqa: E402
 from tests.crawling import SEAL_KEY_HEX  # noqa: E402
 from tests.real_site import RealSite, available  # noqa: E402
 
-CLUSTER_SETTINGS = ("CRAWLALL_WORKERS", "CLUSTER_REDIS_URL")  # what an n > 1 row needs the project to know
+CLUSTER_SETTINGS = ("CRAWLALL_WORKERS", "CLUSTER_REDIS_URL")  # what a worker row needs the project to know
 TAIL = 1500  # characters of a failed run's stderr to show
 
 
 @dataclass
 class Row:
-    workers: int
+    workers: int  # 0: the plain row (one ordinary process)
     command: list[str]
     seconds: float = 0.0
     cpu: float = 0.0  # seconds, the crawl's processes
+    services_cpu: float = 0.0  # seconds, the PostgreSQL and Redis server processes meanwhile
     waited: float | None = None  # seconds the crawl's threads waited for a CPU (run queue), summed
     server_cpu: float = 0.0  # seconds, this process (the site server's threads)
     pages: int = 0  # distinct article pages requested
@@ -118,7 +116,7 @@ def command(workdir: Path, site: RealSite, base_url: str, store: str, workers: i
         "IMAGES_STORE": "",  # the lead images are on the pages' real hosts: nothing but 127.0.0.1 is fetched
         "LOG_LEVEL": "INFO",
     }
-    if workers > 1:
+    if workers:
         settings["CRAWLALL_WORKERS"] = str(workers)
         settings["CLUSTER_REDIS_URL"] = args.redis
         if known("CLUSTER_NAME"):
@@ -174,12 +172,31 @@ class RunQueueWait:
         return sum(self.seen.values()) / 1e9 if self.available else None
 
 
+SERVICES = ("postgres", "redis-server")  # the server processes whose CPU a row also costs
+
+
+def services_cpu() -> float:
+    """CPU seconds the machine's PostgreSQL and Redis server processes have used so far (0 without /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        if name in SERVICES:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def run_row(row: Row, workdir: Path, site: RealSite, server: SiteServer) -> None:
     env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
     server.requests.clear()
     log = workdir / "crawl.log"
     children, own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
     row.load_before = os.getloadavg()[0]
+    services = services_cpu()
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as stderr:
         wrapper = [part.replace("{row}", str(workdir)) for part in shlex.split(row.wrap)]
@@ -189,6 +206,7 @@ def run_row(row: Row, workdir: Path, site: RealSite, server: SiteServer) -> None
             waits.sample()
             time.sleep(0.2)
     row.seconds = time.monotonic() - started
+    row.services_cpu = services_cpu() - services
     row.waited = waits.seconds
     row.load_after = os.getloadavg()[0]
     children_after, own_after = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
@@ -214,25 +232,32 @@ def run_row(row: Row, workdir: Path, site: RealSite, server: SiteServer) -> None
 
 
 def table(rows: list[Row]) -> str:
-    base = next((r for r in rows if r.workers == 1 and r.exit is not None and r.pages), None)
+    def done(row: Row | None) -> bool:
+        return row is not None and row.exit is not None and row.pages > 0 and row.seconds > 0
+
+    one = next((r for r in rows if r.workers == 1), None)
+    plain = next((r for r in rows if r.workers == 0), None)
     columns = (
-        ("workers", 7), ("seconds", 8), ("pages/s", 8), ("speed-up", 8), ("CPU ms/page", 11),
-        ("server ms/page", 14), ("CPU wait s", 10), ("refetched", 9), ("documents", 9), ("dropped", 7),
-        ("exit", 4), ("load before → after", 19),
+        ("workers", 7), ("seconds", 8), ("pages/s", 8), ("vs 1", 6), ("vs plain", 8), ("CPU ms/page", 11),
+        ("server ms/page", 14), ("PG+Redis ms/page", 16), ("CPU wait s", 10), ("refetched", 9),
+        ("documents", 9), ("dropped", 7), ("exit", 4), ("load before → after", 19),
     )  # fmt: skip
     lines = [" ".join(f"{name:>{width}}" for name, width in columns) + "  note"]
     for r in rows:
-        if r.exit is None:
-            cells = [str(r.workers), *["-"] * (len(columns) - 2), ""]
+        label = str(r.workers) if r.workers else "plain"
+        if not done(r):
+            cells = [label, *["-"] * (len(columns) - 2), str(r.exit) if r.exit is not None else "-"]
         else:
-            per_page = 1000 / r.pages if r.pages else 0.0
+            per_page = 1000 / r.pages
             cells = [
-                str(r.workers),
+                label,
                 f"{r.seconds:.1f}",
-                f"{r.pages / r.seconds:.1f}" if r.seconds else "-",
-                f"{base.seconds / r.seconds:.2f}x" if base and r.seconds and r.pages else "-",
+                f"{r.pages / r.seconds:.1f}",
+                f"{one.seconds / r.seconds:.2f}x" if done(one) else "-",
+                f"{plain.seconds / r.seconds:.2f}x" if done(plain) else "-",
                 f"{r.cpu * per_page:.1f}",
                 f"{r.server_cpu * per_page:.1f}",
+                f"{r.services_cpu * per_page:.1f}",
                 f"{r.waited:.1f}" if r.waited is not None else "-",
                 str(r.repeated),
                 str(r.documents),
@@ -249,15 +274,15 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/bench_crawl.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=800, help="real pages in the site (default 800; at most 978)")
-    parser.add_argument("--workers", default="1", help="comma-separated worker counts (default 1), e.g. 1,2,4")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2), e.g. 1,2,4")
+    parser.add_argument("--no-plain", action="store_true", help="no row for one ordinary process (no Redis)")
     parser.add_argument("--feed-size", type=int, default=50, help="pages the feed lists (default 50)")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="CLUSTER_REDIS_URL for n > 1")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="CLUSTER_REDIS_URL of the workers")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("CRAWLER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-        help="PostgreSQL database for n > 1 (a fresh schema in it per row, dropped afterwards)",
+        help="PostgreSQL database of the workers (a fresh schema in it per row, dropped afterwards)",
     )
-    parser.add_argument("--one-store", choices=("sqlite", "postgresql"), default="sqlite", help="the 1-worker store")
     parser.add_argument("--setting", "-s", action="append", default=[], metavar="NAME=VALUE", help="more -s settings")
     parser.add_argument("--dry-run", action="store_true", help="print the command lines, run nothing")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (site, output, logs)")
@@ -294,12 +319,12 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             rows = []
-            for workers in counts:
-                workdir = folder / f"work-{workers}-{len(rows)}"
+            for workers in ([] if args.no_plain else [0]) + counts:
+                workdir = folder / f"work-{workers or 'plain'}-{len(rows)}"
                 workdir.mkdir()
                 site.registry(workdir / "providers.yaml")
-                missing = [name for name in CLUSTER_SETTINGS if not known(name)] if workers > 1 else []
-                cluster = workers > 1 or args.one_store == "postgresql"
+                missing = [name for name in CLUSTER_SETTINGS if not known(name)] if workers else []
+                cluster = workers > 0
                 placeholder = f"{args.postgres}?options=-csearch_path%3D<fresh schema>"
                 sqlite = str(workdir / "state" / "records.sqlite")
                 row = Row(
@@ -307,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 row.wrap = args.wrap
                 rows.append(row)
-                print(f"\n{workers} worker(s): {' '.join(row.command)}", flush=True)
+                print(f"\n{f'{workers} worker(s)' if workers else 'plain'}: {' '.join(row.command)}", flush=True)
                 if missing:
                     row.note = f"not run: {', '.join(missing)} unknown (not in crawler/settings.py)"
                     print(f"  {row.note}", flush=True)
@@ -333,9 +358,11 @@ def main(argv: list[str] | None = None) -> int:
         print(table(rows))
         print(
             "\nseconds: the whole command (start-up, crawl, story step); pages/s: article pages fetched per second"
-            " of it; CPU ms/page: the crawl's processes; server ms/page: this process, which serves the site;"
-            " CPU wait s: time the crawl's threads were ready to run but waited for a CPU (other work on the"
-            " machine, or more workers than CPUs); refetched: article requests beyond one per page"
+            " of it; vs 1, vs plain: speed-up against the 1-worker row and the plain row; CPU ms/page: the"
+            " crawl's processes; server ms/page: this process, which serves the site; PG+Redis ms/page: the"
+            " machine's PostgreSQL and Redis server processes meanwhile; CPU wait s: time the crawl's threads"
+            " were ready to run but waited for a CPU (other work on the machine, or more workers than CPUs);"
+            " refetched: article requests beyond one per page"
         )
     finally:
         if args.keep:
