@@ -56,18 +56,18 @@ def reference_time(crawler: Crawler) -> datetime:
     return clock.reference_time(crawler.settings, crawler.stats.get_value("start_time"))
 
 
-def display_text(text: str, *, keep_soft_hyphens: bool = False) -> str:
+def display_text(text: str) -> str:
     """One line of display text: NFC, control characters removed, then the extractor's clean-up
     (entities decoded, stray tags and invisible characters removed, whitespace collapsed). Emoji sequences
     stay whole: their joiners, variation selectors, keycaps and tags are removed only outside one."""
-    return plain_text(unicodedata.normalize("NFC", _CONTROL.sub("", text)), keep_soft_hyphens=keep_soft_hyphens)
+    return plain_text(unicodedata.normalize("NFC", _CONTROL.sub("", text)))
 
 
 class NormalizePipeline:
     """Unicode NFC, collapsed whitespace, decoded entities, clean URLs, UTC instants."""
 
     def process_item(self, record: Record) -> Record:
-        record.title = display_text(record.title, keep_soft_hyphens=True)  # as the headline displays it
+        record.title = display_text(record.title)
         record.title, truncated = cap_headline(record.title)  # the extractor caps too; this covers every record
         if truncated and "title_truncated" not in record.extraction_notes:
             record.extraction_notes.append("title_truncated")

@@ -132,7 +132,7 @@ def indexed_terms(record: Record) -> dict[str, float]:
 
 
 def _terms_of(text: str, stop: frozenset[str], stem) -> Iterable[tuple[str, float]]:
-    text = text.replace("\u00ad", "")  # soft hyphens (kept in headlines) must not split words
+    text = text.replace("\u00ad", "")  # soft hyphens (in records stored before they were removed) split no word
     # Scripts written without spaces (Chinese, Japanese, Thai, ...): overlapping character pairs
     # stand for words (小米召回 -> 小米, 米召, 召回); IDF over the window weighs them like words.
     for match in _UNSPACED.finditer(text):

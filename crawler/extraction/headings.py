@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 from crawler.extraction.layout import HEADLINE_SKIP, Block, in_navigation, signals
 from crawler.extraction.normalize import collapse, fold
 from crawler.extraction.page import Page
+from crawler.extraction.text import shown_text
 from crawler.extraction.titletext import names_site, title_parts
 from crawler.extraction.urls import registrable_domain
 
@@ -32,8 +33,6 @@ _HEADLINE_PART = re.compile(r"headline|(?<![a-z])(?:title|hed)(?![a-z])", re.IGN
 _BLOCKISH = frozenset({"br", "div", "p", "span", "small", "strong", "em", "b", "i", "a"})
 
 
-_BOUNDARY = "\x00"
-_BOUNDARY_BETWEEN_WORDS = re.compile(r"(?<=[\w\"'“”„«»?!.])\x00+(?=[\w\"'“”„«»])")
 # Ruby annotations (furigana) and non-text elements are not part of the displayed headline text.
 _NOT_TEXT = frozenset({"rt", "rp", "script", "style", "noscript", "template", "svg", "button"})
 # An element holding only separator punctuation (often visually hidden: " – ", ": ") between a kicker and
@@ -52,29 +51,19 @@ def _shown(element: HtmlElement) -> bool:
     return element.tag not in _NOT_TEXT and not _VISUALLY_HIDDEN.search(element.get("class") or "")
 
 
+def _hidden(element: HtmlElement) -> bool:
+    return not _shown(element)
+
+
 def displayed_text(element: HtmlElement) -> str:
-    """An element's displayed text: without ruby annotations, scripts, and visually hidden parts."""
-    if not any(isinstance(e.tag, str) and not _shown(e) for e in element.iterdescendants()):
-        return element.text_content()
-    pieces = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str) and _shown(child):
-            pieces.append(displayed_text(child))
-        pieces.append(child.tail or "")
-    return "".join(pieces)
+    """An element's displayed text: without ruby annotations, scripts, and visually hidden parts; a kicker
+    shown on a line of its own is separated from the rest by a space (:func:`~crawler.extraction.text.shown_text`)."""
+    return shown_text(element, _hidden)
 
 
 def _spaced_text(element: HtmlElement, skip: frozenset[HtmlElement] | set[HtmlElement] = frozenset()) -> str:
-    """Text of an element with a space between its child parts (kicker + headline spans) where words meet."""
-    pieces = [element.text or ""]
-    for child in element:
-        if child not in skip and isinstance(child.tag, str) and _shown(child):
-            text = displayed_text(child)
-            block = (child.tag in _BLOCKISH and child.get("class")) or child.tag == "br"
-            pieces.append(f"{_BOUNDARY}{text}{_BOUNDARY}" if block else text)
-        pieces.append(child.tail or "")
-    text = _BOUNDARY_BETWEEN_WORDS.sub(" ", "".join(pieces))
-    return collapse(text.replace(_BOUNDARY, ""), keep_soft_hyphens=True)
+    """The displayed text of an element without its children in ``skip``, whitespace collapsed."""
+    return collapse(shown_text(element, _hidden, skip))
 
 
 _DATA_NAME_CUE = re.compile(r"kicker|headline|title|overline", re.IGNORECASE)
@@ -201,7 +190,7 @@ class Heading:
                 marked.append(child)
         self.headline = self.text
         if len(marked) == 1 and fold(displayed_text(marked[0])):
-            self.headline = collapse(displayed_text(marked[0]), keep_soft_hyphens=True)
+            self.headline = collapse(displayed_text(marked[0]))
         elif kickers and (separated or len(kickers) < len(children)):
             # The rest: other child elements, or loose text when a separator element marks the split.
             self.headline = _strip_separators(_spaced_text(root, skip=kickers)) or self.text

@@ -40,6 +40,7 @@ __all__ = [
     "Block",
     "Layout",
     "block_names",
+    "breaks_line",
     "in_navigation",
     "signals",
 ]
@@ -207,6 +208,26 @@ def in_navigation(element: HtmlElement) -> bool:
         if signals(node) & (Block.NAVIGATION | Block.BREADCRUMB):
             return True
     return False
+
+
+# Elements a browser shows as blocks by default (the HTML standard's rendering rules: display block,
+# list-item, table rows and cells) and <br>: the text on either side of their edges is on another line (or
+# in another cell), never part of one word. An inline style saying so (``style="display:block"``) counts too.
+_LINE_BREAKING_TAGS = (
+    "address article aside blockquote br caption center dd details dialog div dl dt fieldset figcaption figure"
+    " footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li main menu nav ol p pre section summary table"
+    " tbody td tfoot th thead tr ul"
+)
+_LINE_BREAKING = frozenset(_LINE_BREAKING_TAGS.split())
+_BLOCK_STYLE = re.compile(r"display\s*:\s*(?:block|flex|grid|list-item|table)", re.IGNORECASE)
+
+
+def breaks_line(element: HtmlElement) -> bool:
+    """Whether the page shows ``element`` on lines of its own (a block, a table cell, ``<br>``)."""
+    if element.tag in _LINE_BREAKING:
+        return True
+    style = element.get("style")
+    return style is not None and _BLOCK_STYLE.search(style) is not None
 
 
 _STORY_XPATH = etree.XPath(

@@ -76,7 +76,12 @@ def _codec(label: str | bytes | None) -> str | None:
 
 def decode_html(data: bytes | str, encoding: str | None = None) -> str:
     """Text of an HTML document: BOM, then the HTTP ``encoding``, then ``<meta charset>`` / XML
-    declaration, then UTF-8, then charset-normalizer's guess, then windows-1252."""
+    declaration, then UTF-8, then charset-normalizer's guess, then windows-1252.
+
+    Bytes that are valid UTF-8 with non-ASCII characters in them are read as UTF-8 whatever the page's own
+    declaration says (a template's old ``<meta charset="gb2312">`` over a UTF-8 body): such bytes are
+    practically never an accident in a legacy encoding. An HTTP ``encoding`` still wins, unless it names a
+    single-byte Latin codec (a server's default charset)."""
     if isinstance(data, str):
         return data
     for bom, name in _BOMS:
@@ -84,14 +89,16 @@ def decode_html(data: bytes | str, encoding: str | None = None) -> str:
             return data[len(bom) :].decode(name, "replace")
     head = data[:_PRESCAN]
     declared = _codec(encoding)
-    if declared is None:
+    in_page = declared is None  # the page's own declaration: copied templates often carry an old one
+    if in_page:
         match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
         declared = _codec(match.group(1)) if match else None
         if declared and declared.startswith("utf-16"):
             declared = "utf-8"  # an ASCII-readable meta cannot be right about UTF-16
     if declared and declared != "utf-8":
-        if declared in _SINGLE_BYTE_LATIN:
-            # Pages labelled latin-1 are often really UTF-8; valid UTF-8 with non-ASCII is no accident.
+        # Valid UTF-8 with non-ASCII in it is no accident: one strict try, only for a legacy label (an
+        # ASCII-only page reads the same either way, except in 7-bit codecs such as ISO-2022-JP: theirs).
+        if (in_page or declared in _SINGLE_BYTE_LATIN) and not data.isascii():
             try:
                 return data.decode("utf-8")
             except UnicodeDecodeError:

@@ -9,10 +9,13 @@ finds too little.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
+import regex
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extraction.layout import TEXT_SKIP
+from crawler.extraction.layout import TEXT_SKIP, breaks_line
 from crawler.extraction.normalize import collapse, plain_text
 from crawler.extraction.page import Page
 
@@ -23,20 +26,59 @@ _BLOCK_TAGS = ("p", "h2", "h3", "li", "blockquote")
 _ALL_PARAGRAPHS = etree.XPath("//p")
 
 
-_NOT_SHOWN = ("script", "style", "noscript", "template", "rt", "rp")
+_NOT_SHOWN = frozenset({"script", "style", "noscript", "template", "rt", "rp"})
 
 
-def shown_text(element: HtmlElement) -> str:
-    """Text content without inline ``<style>``/``<script>`` code (CMSs put widget CSS inside paragraphs)
-    and without ruby annotations (the furigana over Japanese characters)."""
-    if next(element.iter(*_NOT_SHOWN), None) is None:
-        return element.text_content()
+# The edge of an inline element styled on its own (it has a class: a kicker, a dateline, a drop cap) is a
+# word break only where a new word starts on its far side: a capital, maybe after an opening quote, after
+# the end of a word or sentence ("<span class=kicker>Local Elections</span>The mayor …"). Lower case
+# continues the word ("<span class=dropcap>T</span>he", "<em class=x>un</em>believable"); an element
+# without a class (``<b>Wo</b>rd``, a plain link) is never a break. Super- and subscripts belong to what
+# they follow.
+_SOFT_EDGE = "\x00"
+_SOFT_BREAK = regex.compile(r"(?<=[\w.!?:;,\"'”»)\]…])\x00+(?=[\"'„“«‚‘(\[]?[\p{Lu}\p{Lt}])")
+_ATTACHED = frozenset({"sup", "sub"})
+
+
+def shown_text(
+    element: HtmlElement, hidden: Callable[[HtmlElement], bool] | None = None, skip: Collection[HtmlElement] = ()
+) -> str:
+    """Text content as the page shows it: without inline ``<style>``/``<script>`` code (CMSs put widget CSS
+    inside paragraphs), ruby annotations (the furigana over Japanese characters) and what ``hidden`` says
+    is not shown; the direct children in ``skip`` left out. Text in separate blocks or lines (``<br>``, a
+    kicker ``<div>`` in a heading: :func:`~crawler.extraction.layout.breaks_line`) is separated by a space,
+    never glued into one word; so are separately styled inline parts where a new word starts."""
+    if not len(element):
+        return element.text or ""
     pieces = [element.text or ""]
+    _children_text(element, pieces, hidden, skip)
+    text = "".join(pieces)
+    if _SOFT_EDGE in text:
+        text = _SOFT_BREAK.sub(" ", text).replace(_SOFT_EDGE, "")
+    return text
+
+
+def _children_text(
+    element: HtmlElement,
+    pieces: list[str],
+    hidden: Callable[[HtmlElement], bool] | None,
+    skip: Collection[HtmlElement],
+) -> None:
     for child in element:
-        if child.tag not in _NOT_SHOWN:
-            pieces.append(shown_text(child) if isinstance(child.tag, str) else "")
+        tag = child.tag
+        if isinstance(tag, str) and tag not in _NOT_SHOWN and not (hidden and hidden(child)) and child not in skip:
+            if breaks_line(child):
+                edge = " "
+            elif tag not in _ATTACHED and child.get("class"):
+                edge = _SOFT_EDGE
+            else:
+                edge = ""
+            pieces.append(edge)
+            pieces.append(child.text or "")
+            if len(child):
+                _children_text(child, pieces, hidden, ())
+            pieces.append(edge)
         pieces.append(child.tail or "")
-    return "".join(pieces)
 
 
 def _paragraphs(page: Page, scope: HtmlElement) -> list[str]:

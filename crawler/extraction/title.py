@@ -9,7 +9,9 @@ The visible heading decides when metadata confirms it: an ``<h1>`` in the
 article, else an ``<h2>`` that repeats a metadata title when the page's h1 is a
 breadcrumb item or missing. Hidden text, ruby annotations and a kicker (roof
 line) are not part of the headline unless the JSON-LD headline and og:title
-both include that kicker. Soft hyphens the author put in are kept.
+both include that kicker. Soft hyphens go, like the other invisible
+characters (:func:`.normalize.strip_invisible`): a hyphenation hint is no part
+of the words, and would break matching, search and story relating.
 
 This module gathers the metadata candidates and chooses; the visible headings are read by
 :mod:`.headings`, the strings handled by :mod:`.titletext`.
@@ -68,8 +70,8 @@ def site_names(page: Page, rules: SiteRules | None = None) -> list[str]:
 
 
 def _plain(value: str | None) -> str:
-    """A metadata value as plain text, with the soft hyphens its author put in."""
-    return plain_text(value, keep_soft_hyphens=True)
+    """A metadata value as plain text."""
+    return plain_text(value)
 
 
 def _meta_candidates(page: Page) -> list[str]:
@@ -87,7 +89,7 @@ def _meta_candidates(page: Page) -> list[str]:
         if element.get("content") is not None:
             found.append(_plain(element.get("content")))
         elif next(element.iter("h1"), None) is None and not any(a.tag == "h1" for a in element.iterancestors()):
-            found.append(collapse(displayed_text(element), keep_soft_hyphens=True))
+            found.append(collapse(displayed_text(element)))
     for key in ("title", "dc.title", "sailthru.title", "parsely-title"):
         value = next((c for c in map(_plain, page.metas.get(key, ())) if c), "")
         if value:
@@ -166,5 +168,5 @@ def headline(page: Page, rules: SiteRules | None = None, hints: Hints | None = N
     for heading in [h for h in headings if h.is_h1][:1]:
         if plausible_headline(heading.headline) or not (metas or title_tag):
             return heading.headline
-    hinted = hints.title if hints and fold(hints.title) not in site_keys else ""
+    hinted = _plain(hints.title) if hints and fold(hints.title) not in site_keys else ""  # cleaned like the rest
     return next((c for c in [*metas, title_tag, hinted] if c), "")

@@ -113,3 +113,19 @@ def test_an_early_sentence_end_yields_to_the_word_boundary() -> None:
     text = "Short first sentence. " + "and then a very long second sentence without any end " * 10
     short = cut(text, 200)
     assert short.endswith("…") and len(short) > 150
+
+
+def test_standfirst_parts_in_separate_elements_are_not_glued() -> None:
+    body = (
+        '<article><h1>Budget</h1><div class="lead"><span class="dateline">BERLIN</span>The council approved '
+        "a smaller budget.<br>Schools get more money than last year.</div>" + PARAGRAPHS + "</article>"
+    )
+    assert excerpt(page("", body), "Budget", "") == (
+        "BERLIN The council approved a smaller budget. Schools get more money than last year."
+    )
+
+
+def test_excerpt_loses_invisible_characters() -> None:
+    description = "Die Kon&shy;sul&shy;ta&shy;tion\u200e beginnt \u2066heute\u2069 im Rathaus."
+    head = f'<meta name="description" content="{description}">'
+    assert excerpt(page(head), "Budget", "") == "Die Konsultation beginnt heute im Rathaus."

@@ -9,7 +9,7 @@ from crawler.extraction.dates import published_at
 from crawler.extraction.excerpt import excerpt
 from crawler.extraction.headings import visible_headings
 from crawler.extraction.images import article_images
-from crawler.extraction.layout import Block, block_names, in_navigation, signals
+from crawler.extraction.layout import Block, block_names, breaks_line, in_navigation, signals
 from crawler.extraction.text import body_text
 
 from .helpers import PARAGRAPHS, page
@@ -182,3 +182,22 @@ def test_a_standfirst_named_teaser_is_the_story_s_lead_but_an_author_bio_is_none
     bio = '<div class="m-a-box-profile"><p class="m-a-box-description">Nothing special. We cover news items that'
     bio += " don't necessarily require an author.</p></div>"
     assert excerpt(page("", f"<article><h1>Blotter</h1>{bio}{PARAGRAPHS}</article>"), "Blotter", "") == ""
+
+
+@pytest.mark.parametrize(
+    ("markup", "breaks"),
+    [
+        ("<div>x</div>", True),
+        ("<br>", True),
+        ("<td>x</td>", True),
+        ("<li>x</li>", True),
+        ('<span style="color: red; display: block">x</span>', True),
+        ("<span>x</span>", False),
+        ('<span class="kicker">x</span>', False),  # styled inline: a break only where a new word starts
+        ('<span style="display:inline">x</span>', False),
+        ("<a href='/'>x</a>", False),
+    ],
+)
+def test_breaks_line_follows_the_default_display_and_inline_styles(markup: str, breaks: bool) -> None:
+    element = fragment_fromstring(f"<div>{markup}</div>")[0]
+    assert breaks_line(element) is breaks

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import codecs
+
 import pytest
 
 from crawler.extraction.page import NotHtmlError, decode_html, parse_page
@@ -41,6 +43,50 @@ def test_bom_wins() -> None:
 def test_utf8_page_mislabelled_latin1_is_read_as_utf8() -> None:
     data = '<meta charset="iso-8859-1"><title>Café</title>'.encode()
     assert "Café" in decode_html(data)
+
+
+# Headlines in UTF-8 under a legacy declaration: the template's old <meta charset> (or XML declaration)
+# was kept when the site moved to UTF-8. Read with the declared codec they come out as mojibake.
+MISLABELLED_UTF8 = [
+    ('<meta charset="gb2312">', "习近平会见法国总统：中法关系“稳中有进”"),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=GBK">', "北京今年首场降雪"),
+    ('<meta charset="big5">', "颱風過境 台北停班停課"),
+    ('<meta charset="shift_jis">', "東京で初雪、平年より早く"),
+    ('<meta charset="euc-kr">', "서울 첫눈, 평년보다 빨라"),
+    ('<meta charset="windows-1252">', "Größere Änderungen für Übermorgen – „sagt“ die Stadt"),
+    ('<meta charset="iso-8859-1">', "Café crème à Paris"),
+    ('<meta charset="windows-1251">', "Мэр ушёл в отставку"),
+    ("", "Koalition einigt sich auf Haushalt für Übermorgen"),  # the XML declaration below
+]
+
+
+@pytest.mark.parametrize(("declaration", "headline"), MISLABELLED_UTF8)
+def test_valid_utf8_beats_a_legacy_declaration_in_the_page(declaration: str, headline: str) -> None:
+    prolog = "" if declaration else '<?xml version="1.0" encoding="iso-8859-15"?>'
+    data = f"{prolog}<html><head>{declaration}<title>{headline}</title></head><body></body></html>".encode()
+    assert parse_page(data, "https://x.cn/").title_tag == headline
+
+
+@pytest.mark.parametrize(
+    ("declaration", "codec", "headline"),
+    [
+        ('<meta charset="gb2312">', "gb2312", "习近平会见法国总统"),
+        ('<meta charset="gbk">', "gbk", "北京今年首场降雪"),
+        ('<meta charset="windows-1252">', "cp1252", "Größere Änderungen – „sagt“ die Stadt"),
+        ('<meta charset="shift_jis">', "shift_jis", "東京で初雪"),
+        ('<meta charset="iso-2022-jp">', "iso2022_jp", "東京で初雪"),  # 7-bit: ASCII bytes, not UTF-8
+    ],
+)
+def test_real_legacy_bytes_keep_their_declared_codec(declaration: str, codec: str, headline: str) -> None:
+    data = f"<html><head>{declaration}<title>{headline}</title></head></html>".encode(codec)
+    assert parse_page(data, "https://x.cn/").title_tag == headline
+
+
+def test_the_http_charset_still_wins_over_valid_utf8_and_a_bom_over_everything() -> None:
+    data = '<meta charset="gb2312"><title>北京</title>'.encode()
+    assert decode_html(data, "gbk") == data.decode("gb18030", "replace")  # the server said so
+    assert "北京" in decode_html(data, "iso-8859-1")  # a server's default Latin charset does not
+    assert "北京" in decode_html(codecs.BOM_UTF8 + data, "gbk")
 
 
 def test_undeclared_legacy_bytes_are_detected() -> None:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from crawler.extraction.text import body_text
+import pytest
+from lxml.html import fragment_fromstring
 
-from .helpers import page
+from crawler.extraction.normalize import collapse
+from crawler.extraction.text import body_text, shown_text
+
+from .helpers import PARAGRAPHS, page
 
 
 def test_inline_style_and_script_code_is_not_body_text() -> None:
@@ -25,3 +29,33 @@ def test_trafilatura_reads_a_body_our_paragraph_pass_cannot() -> None:
     body = "<div id='content'>" + "".join(f"<div>{s}</div>" for s in sentences) + "</div>"
     text = body_text(page("<title>Budget</title>", body))
     assert "Sentence 3 of the council report" in text
+
+
+@pytest.mark.parametrize(
+    ("markup", "shown"),
+    [
+        (
+            "<p>The mayor resigned on Monday.<br>His deputy takes over.</p>",
+            "The mayor resigned on Monday. His deputy takes over.",
+        ),
+        ("<li><div>Local Elections</div><div>The mayor resigns</div></li>", "Local Elections The mayor resigns"),
+        ('<p><span style="display:block">Update</span>The mayor resigns</p>', "Update The mayor resigns"),
+        ('<p><span class="dateline">BERLIN</span>The mayor resigns</p>', "BERLIN The mayor resigns"),
+        (
+            '<p><span class="dropcap">T</span>he mayor <b>re</b>signs, <em class="x">un</em>expectedly</p>',
+            "The mayor resigns, unexpectedly",
+        ),
+        (
+            '<p>CO<sub class="chem">2</sub> and <a class="link" href="/x">NASA</a>\'s budget</p>',
+            "CO2 and NASA's budget",
+        ),
+    ],
+)
+def test_shown_text_separates_what_the_page_shows_apart_and_nothing_else(markup: str, shown: str) -> None:
+    assert collapse(shown_text(fragment_fromstring(markup))) == shown
+
+
+def test_body_paragraphs_with_line_breaks_are_not_glued() -> None:
+    verse = "The first line of the council's statement on the budget is here"
+    body = f"<article><h1>Budget</h1><p>{verse}.<br>And the second line follows it.</p>{PARAGRAPHS}</article>"
+    assert f"{verse}. And the second line" in body_text(page("", body))

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from lxml.html import fragment_fromstring
 
-from crawler.extraction.context import SiteRules
+from crawler.extraction.context import Hints, SiteRules
+from crawler.extraction.headings import Heading
 from crawler.extraction.page import parse_page
 from crawler.extraction.title import headline, strip_site_name
 
@@ -184,9 +186,44 @@ def test_ruby_annotations_are_not_part_of_the_headline() -> None:
     assert headline(page("", body)) == "子どもへの体罰を禁止する"
 
 
-def test_soft_hyphens_of_the_headline_are_kept() -> None:
-    body = "<article><h1>Trump plant Helikopter&shy;landeplatz am Weissen Haus</h1></article>"
-    assert headline(page("", body)) == "Trump plant Helikopter\u00adlandeplatz am Weissen Haus"
+def test_soft_hyphens_and_other_invisible_characters_leave_the_headline() -> None:
+    # Hyphenation hints readers never see: the headline must match, be found and relate as plain words.
+    body = "<article><h1>Trump plant Helikopter&shy;landeplatz am Weissen\u200b Haus</h1></article>"
+    assert headline(page("", body)) == "Trump plant Helikopterlandeplatz am Weissen Haus"
+    head = '<meta property="og:title" content="Kon&shy;sul&shy;ta&shy;tion zum \u2066Haus\u2069halt">'
+    assert headline(page(head)) == "Konsultation zum Haushalt"
+    assert headline(page(), hints=Hints(title="Kon\u00adsul\u00adta\u00adtion\u200e")) == "Konsultation"  # a feed's
+
+
+def test_a_persian_headline_keeps_its_zero_width_non_joiners() -> None:
+    title = "دولت می\u200cخواهد قیمت\u200cها را کنترل کند"
+    assert (
+        headline(page(f'<meta property="og:title" content="{title}">', f"<article><h1>{title}</h1></article>")) == title
+    )
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<div>Local Elections</div>The mayor resigns over the budget",  # a block without a class
+        '<a href="/s"><span class="kicker">Local Elections</span><span class="t">The mayor resigns over the budget'
+        "</span></a>",  # styled parts one level down, in a link
+        '<a href="/s">Local Elections<br>The mayor resigns over the budget</a>',  # a line break in a link
+        '<span class="top">Local Elections:</span>The mayor resigns over the budget',
+        '<span class="top">Local Elections</span>"The mayor resigns over the budget"',
+    ],
+)
+def test_kicker_and_headline_in_separate_parts_are_never_glued(markup: str) -> None:
+    text = Heading(fragment_fromstring(f"<h1>{markup}</h1>")).text
+    assert "Elections The" in text or "Elections: The" in text or 'Elections "The' in text
+
+
+def test_inline_markup_inside_a_word_gets_no_space() -> None:
+    markup = (
+        '<h1><span class="dropcap">T</span>he <b>Wo</b>rd is <em class="stress">un</em>believable, '
+        'says <a class="person" href="/p">Merkel</a>s <span class="n">CEO</span>\'s team<sup class="fn">1</sup></h1>'
+    )
+    assert Heading(fragment_fromstring(markup)).text == "The Word is unbelievable, says Merkels CEO's team1"
 
 
 def test_korean_bar_and_cjk_site_tails_are_stripped() -> None:
