@@ -182,7 +182,11 @@ def check_document(doc: dict, expected: dict, base_url: str, provider: dict) -> 
     else:
         lead = doc["images"][0]
         want = {**on_server(expected["image"], base_url), **expected.get("image_stored", {})}
-        assert (lead["url"], lead["width"], lead["height"]) == (want["url"], want["width"], want["height"]), path
+        assert (lead["url"], lead["width"], lead["height"]) == (want["url"], want["width"], want["height"]), (
+            path,
+            lead,
+            want,
+        )
         assert lead["isCached"] is True, path
     assert 0 <= doc["quality"] <= 100 and 0 <= doc["heat"] <= 100
 
