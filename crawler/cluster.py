@@ -559,10 +559,11 @@ class ClusterScheduler:
     def _next(self) -> Request | None:
         provider = self.crawler.spider.name
         if not self._taken:
-            # Take no more than this worker can download now: a request waiting in one worker's
-            # downloader is one another worker (a late one, an idle one) cannot have. Up to
-            # TAKE_AT_ONCE of them in one round trip: the engine asks for one at a time.
-            room = self.room - len(self.crawler.engine.downloader.active)
+            # Take no more than this worker can download and parse soon: a request waiting in one
+            # worker (its downloader, or its scraper's queue when parsing is the slower part) is one
+            # another worker (a late one, an idle one) cannot have. Up to TAKE_AT_ONCE of them in one
+            # round trip: the engine asks for one at a time.
+            room = self.room - self._held()
             if room <= 0 or not self.run.take_slot(provider, self.slots):
                 return None
             self._taken.extend(self.run.take(provider, self.inner.queue.key, min(room, TAKE_AT_ONCE)))
@@ -573,6 +574,12 @@ class ClusterScheduler:
         request.meta[LEASE_META] = lease
         self.crawler.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def _held(self) -> int:
+        """Requests this worker has taken and not yet parsed: downloading, or downloaded and waiting to be parsed."""
+        engine = self.crawler.engine
+        scraper = getattr(getattr(engine, "scraper", None), "slot", None)
+        return len(engine.downloader.active) + (len(scraper.active) if scraper is not None else 0)
 
     def requeue(self, encoded: Iterable[bytes]) -> int:
         """Put requests taken from dead workers back in the queue (not filtered: they were seen already)."""

@@ -317,9 +317,11 @@ def test_a_killed_worker_loses_nothing_by_the_end_of_the_run(tmp_path, site, red
         cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
         leader = cluster.start(CLUSTER_WORKER_TIMEOUT="6")
         victim = cluster.start(CLUSTER_WORKER_TIMEOUT="6")
-        deadline = time.monotonic() + 60
-        while sum(cluster.article_requests().values()) < 10 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        # Killed while it holds requests (its lease hash is named after its process id).
+        client, deadline = connect(redis_server.url), time.monotonic() + 60
+        leases = f"newscrawler:{cluster.name}:*:leases:*-{victim.pid}-*"
+        while time.monotonic() < deadline and not any(client.hlen(key) for key in client.scan_iter(leases)):
+            time.sleep(0.02)
         victim.send_signal(signal.SIGKILL)
         victim.communicate()
         code, err = finish(leader)
