@@ -2,9 +2,11 @@
 
 Cascade, cheap and reliable first (the sources are in :mod:`.datesources`): JSON-LD ``datePublished``,
 publication meta tags, microdata, ``<time>`` elements in the story, dates displayed in text, the URL's
-``/YYYY/MM/DD/``, then the discovery hint. An explicit offset wins; a local time is read in the zone the
-page declares elsewhere or the site's zone; a day-only date is made precise by a timed source (page or
-hint) on the same day. Modified dates are never taken for publication, and nothing falls back to "now".
+``/YYYY/MM/DD/``, then the discovery hint, then the URL's weaker forms (``/story-20240303.html``). When
+the publication metadata disagree, the byline's day arbitrates. An explicit offset wins; a local time is
+read in the zone the page declares elsewhere or the site's zone; a day-only date is made precise by a
+timed source (page or hint) on the same day. Modified dates are never taken for publication, and nothing
+falls back to "now".
 
 "Now" is the caller's: a date more than two days after the reference time ``now`` is implausible (a
 typo, a placeholder, an event's date); without one there is no upper bound. Nothing here reads the clock.
@@ -16,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from crawler.extraction.context import Hints, SiteRules
 from crawler.extraction.datesources import (
+    byline_date,
     declared_zone,
     modified_values,
     month_first,
@@ -63,10 +66,17 @@ def published_at(
         first = stamps[0].resolve(site_zone)
         if shown is not None and shown.resolve(site_zone).date() < first.date() - timedelta(days=1):
             stamps.insert(0, shown)
+    if len({s.value.date() for s in stamps}) > 1:
+        # The publication metadata disagree on the day they write (a republished story keeps its first
+        # JSON-LD date): the day the byline beside the headline shows arbitrates among them.
+        shown = byline_date(page)
+        agreeing = [s for s in stamps if shown is not None and s.value.date() == shown.value.date()]
+        if agreeing and agreeing[0] is not stamps[0]:
+            stamps.insert(0, agreeing[0])
     if not stamps or not any(s.has_time for s in stamps):
         stamps.extend(stamp for _, stamp in time_elements(page))
     if not stamps:
-        displayed = text_date(page)
+        displayed = text_date(page, last_resort=not generic)
         if displayed:
             stamps.append(displayed)
     if generic:
@@ -85,7 +95,11 @@ def published_at(
         hint = hint.replace(tzinfo=site_zone)
     valid = [s for s in stamps if plausible(s.resolve(page_zone), now)]
     if not valid:
-        return hint.astimezone(UTC) if hint and plausible(hint, now) else None
+        if hint and plausible(hint, now):
+            return hint.astimezone(UTC)
+        # The weaker URL forms (a compact date in the slug, day and month segments): nothing else dates the page.
+        loose = None if url_stamp else url_date(page.url, month_first=month_first(page), loose=True)
+        return loose.resolve(page_zone) if loose and plausible(loose.resolve(page_zone), now) else None
     best = valid[0]
     if url_stamp is not None and best is not url_stamp and url_stamp in valid:
         # A permalink's /YYYY/MM/DD/ is fixed at publication: a page date days away from it is an update

@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta, tzinfo
-from itertools import zip_longest
+from functools import lru_cache
+from itertools import chain, zip_longest
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extraction.datetext import (
     Stamp,
     find_date,
+    find_date_span,
     is_relative,
     mentions_year,
     opens_with_date_label,
     parse_stamp,
+    publication_text,
     says_updated,
     text_after_publication_phrase,
     without_update_clauses,
     written_date_in_language,
 )
-from crawler.extraction.layout import DATES_FALLBACK, DATES_PICTURE, DATES_SKIP
+from crawler.extraction.layout import DATES_FALLBACK, DATES_PICTURE, DATES_SKIP, Block, signals
 from crawler.extraction.normalize import collapse
 from crawler.extraction.page import Page, ld_types
 
@@ -34,6 +38,7 @@ __all__ = [
     "GENERIC_DATE_METAS",
     "MODIFIED_METAS",
     "PUBLISHED_METAS",
+    "byline_date",
     "declared_zone",
     "ld_values",
     "modified_values",
@@ -98,14 +103,15 @@ MODIFIED_METAS = (
     "lastmod",
 )
 
-# Where a displayed date lives: class/id cues (htmldate's list, extended).
+# Where a displayed date lives: class/id cues (htmldate's list, extended). Matched on lower-cased names:
+# case-insensitive matching costs several times more.
 _DATE_CUES = re.compile(
     r"date|time|publi|posted|submitted|byline|dateline|meta|info|fecha|datum|data|zeit|parution|stamp|created|"
-    r"author|autor|post-?detail|subline",
-    re.IGNORECASE,
+    r"author|autor|post-?detail|subline"
 )
-_MODIFIED_CUES = re.compile(r"updat|modif|edited|aktualisiert|mis à jour|actualiz|geändert|last", re.IGNORECASE)
-_PUBLISHED_CUE = re.compile(r"publi|posted|created|(?:^|[\s_-])(?:dt|entry)-?date|timestamp", re.IGNORECASE)
+_MODIFIED_CUES = re.compile(r"updat|modif|edited|aktualisiert|mis à jour|actualiz|geändert|last")
+_PUBLISHED_CUE = re.compile(r"publi|posted|created|(?:^|[\s_-])(?:dt|entry)-?date|timestamp")
+_TIME_PUBLISHED = re.compile(r"publi|created|posted")  # a <time> marked as the publication
 # Parts of a page, not the page: their dates are a reader's review, a video's upload, an offer's validity.
 _NOT_THE_PAGE = {
     "Comment", "Person", "Organization", "NewsMediaOrganization", "WebSite", "ImageObject", "Answer", "Review",
@@ -153,11 +159,66 @@ def month_first(page: Page) -> bool:
 _STORY, _SIDE, _ELSEWHERE = 0, 1, 2
 
 
+_MARGIN_TEXT = 600  # an aside in the story with more text than this is a box of its own (related links, facts)
+
+
 def _place(page: Page, element: HtmlElement) -> int:
     kinds = page.layout.context(element)
     if kinds & DATES_SKIP:
-        return _ELSEWHERE
+        return _SIDE if _in_story_margin(page, element, kinds) else _ELSEWHERE
     return _SIDE if kinds & DATES_FALLBACK else _STORY
+
+
+def _block_place(page: Page, element: HtmlElement) -> int:
+    """:func:`_place` of a whole block, its own names included (a sibling of the headline named "comments")."""
+    kinds = page.layout.kind(element)
+    if kinds & DATES_SKIP:
+        return _SIDE if _in_story_margin(page, element, kinds, itself=True) else _ELSEWHERE
+    return _SIDE if kinds & DATES_FALLBACK else _STORY
+
+
+def _in_story_margin(page: Page, element: HtmlElement, kinds: int, *, itself: bool = False) -> bool:
+    """Whether the only blocks that would exclude ``element`` are the story's own margins, inside the story
+    root: its footer ("Posted on … by …"), or an ``<aside>`` holding little text and no headline (the
+    byline column beside the text). Other stories' boxes, comments and the page's footer keep their kinds."""
+    story = page.layout.story
+    if story is None or kinds & DATES_SKIP & ~(Block.ASIDE | Block.FOOTER):
+        return False
+    for node in chain((element,) if itself else (), element.iterancestors()):
+        if node is story:
+            return True
+        if signals(node) & Block.ASIDE and (
+            len(node.text_content()) > _MARGIN_TEXT
+            or next(node.iter("h1", "h2", "h3", "h4", "article"), None) is not None
+        ):
+            return False
+    return False
+
+
+_AFTER_LAST_DIGIT = re.compile(r"\D*$")
+
+
+def _update_label_before(element: HtmlElement) -> bool:
+    """Whether the words just before ``element`` in its line are an update label
+    (``<span>Updated</span><span>20:49, 5 Aug 2024</span>``): the text since the last digit before it."""
+    parent = element.getparent()
+    if parent is None:
+        return False
+    before = [parent.text or ""]
+    for sibling in parent:
+        if sibling is element:
+            break
+        if isinstance(sibling.tag, str):
+            before.append(" " + sibling.text_content())
+        before.append(sibling.tail or "")
+    label = "".join(before)[-80:]
+    return says_updated(_AFTER_LAST_DIGIT.search(label).group())
+
+
+def _spaced_text(element: HtmlElement) -> str:
+    """The element's text with its parts apart: day, month and year in elements of their own
+    (``<span>Apr</span><span>04</span><span>2013</span>``) run together in ``text_content()``."""
+    return collapse(" ".join(element.itertext()))
 
 
 # ---- structured data ------------------------------------------------------------------------------------
@@ -223,10 +284,11 @@ def time_elements(page: Page) -> list[tuple[int, Stamp]]:
             if element in seen:
                 continue
             seen.add(element)
-            marks = " ".join(filter(None, (element.get("class"), element.get("itemprop"), element.get("id"))))
+            marks = " ".join(filter(None, (element.get("class"), element.get("itemprop"), element.get("id")))).lower()
             parent = element.getparent()
-            context = marks + " " + ((parent.get("class") or "") if parent is not None else "")
-            if _MODIFIED_CUES.search(context) and not re.search(r"publi", marks, re.I):
+            context = marks + " " + ((parent.get("class") or "").lower() if parent is not None else "")
+            # hAtom themes mark the entry's own date "entry-date updated": a publication mark wins.
+            if _MODIFIED_CUES.search(context) and not _PUBLISHED_CUE.search(marks):
                 continue
             place = _place(page, element)
             if place == _ELSEWHERE:
@@ -234,9 +296,11 @@ def time_elements(page: Page) -> list[tuple[int, Stamp]]:
             stamp = parse_stamp(_element_value(element), month_first=first) or parse_stamp(
                 element.text_content(), month_first=first
             )
+            if stamp is None and len(element):
+                stamp = parse_stamp(_spaced_text(element), month_first=first)
             if stamp is None:
                 continue
-            published = "pubdate" in element.attrib or re.search(r"publi|created|posted", marks, re.I)
+            published = "pubdate" in element.attrib or _TIME_PUBLISHED.search(marks)
             ranked.append((8 if place == _SIDE else 0 if published else 1 + scope_rank, stamp))
     ranked.sort(key=lambda item: item[0])
     return ranked
@@ -249,25 +313,47 @@ _TEXT_TAGS = ("span", "div", "p", "time", "small", "li", "abbr", "em", "strong",
 _MAX_WINDOW = 6000
 
 
+_DATED, _PUBLISHED = 1, 2
+
+
+@lru_cache(maxsize=4096)
+def _cue(cls: str, ident: str) -> int:
+    """What an element's class and id say: nothing (0), a date (:data:`_DATED`), the publication date
+    (:data:`_PUBLISHED`). A modified date is nothing, unless also marked published (hAtom's "entry-date
+    updated"). Class names repeat over a page and across pages: decided once per name."""
+    cue = (cls + " " + ident).lower()
+    if not _DATE_CUES.search(cue):
+        return 0
+    published = _PUBLISHED_CUE.search(cue)
+    if _MODIFIED_CUES.search(cue) and not published:
+        return 0
+    return _PUBLISHED if published else _DATED
+
+
 def _cued_dates(page: Page, scope: HtmlElement, pending: list[str], side: list[Stamp] | None = None) -> Stamp | None:
     """The first date in an element whose class/id says it holds one (``date``, ``byline``, ``meta`` ...).
 
-    The element's own machine-readable value counts too (hAtom's ``<abbr class="published" title="…">``).
+    The element's own machine-readable value counts too (hAtom's ``<abbr class="published" title="…">``);
+    an empty one (a clock or calendar icon) marks the text of its parent.
     Dates in side blocks (widgets, sidebars) are not returned; the first one goes to ``side`` when given:
     some blog themes wrap the post itself in a widget, so it is the last resort.
     """
     first = month_first(page)
     for element in scope.iter(*_TEXT_TAGS):
-        cue = (element.get("class") or "") + " " + (element.get("id") or "")
-        if not _DATE_CUES.search(cue) or _MODIFIED_CUES.search(cue):
+        cue = _cue(element.get("class") or "", element.get("id") or "")
+        if not cue:
             continue
         raw = element.text_content()
         # The element's own machine-readable value, when it is marked as the publication date.
-        value = "" if element.tag == "a" else _attribute_value(element) if _PUBLISHED_CUE.search(cue) else ""
+        value = "" if element.tag == "a" else _attribute_value(element) if cue == _PUBLISHED else ""
+        holder = element
+        if not value and not raw.strip() and len(element) == 0 and element.getparent() is not None:
+            holder = element.getparent()  # an icon: the date is beside it
+            raw = holder.text_content()
         if not value and not (6 <= len(raw) <= 400):
             continue
-        place = _place(page, element)
-        if place == _ELSEWHERE or (place == _SIDE and (side is None or side)):
+        place = _place(page, holder)
+        if place == _ELSEWHERE or (place == _SIDE and (side is None or side)) or _update_label_before(holder):
             continue
         if value:
             stamp = parse_stamp(value, month_first=first)
@@ -277,9 +363,11 @@ def _cued_dates(page: Page, scope: HtmlElement, pending: list[str], side: list[S
                     continue
                 return stamp
         text = collapse(raw)
-        if not (6 <= len(text) <= 160) or says_updated(text) or is_relative(text):
+        if not (6 <= len(text) <= 160) or is_relative(text):
             continue
-        stamp = find_date(text, month_first=first)
+        stamp = find_date(publication_text(text), month_first=first)
+        if stamp is None and len(holder):
+            stamp = find_date(publication_text(_spaced_text(holder)), month_first=first)
         if stamp is not None:
             if place == _SIDE and side is not None:
                 side.append(stamp)
@@ -301,6 +389,16 @@ def _is_picture(page: Page, element: HtmlElement) -> bool:
     return next(element.iter("img", "figure", "picture"), None) is not None
 
 
+_RAW_TEXT = 20 * _NEAR_TEXT  # raw text longer than this is body text whatever its white space
+
+
+def _short_text(element: HtmlElement) -> str:
+    """The element's collapsed text, or "" when it is far too long to be a byline (the story's body: not
+    worth collapsing)."""
+    raw = element.text_content()
+    return collapse(raw) if len(raw) <= _RAW_TEXT else ""
+
+
 def _near_headline(page: Page, heading: HtmlElement) -> Stamp | None:
     """A date in the short blocks right around the headline (byline, dateline, meta row), nearest first."""
     first = month_first(page)
@@ -314,18 +412,26 @@ def _near_headline(page: Page, heading: HtmlElement) -> Stamp | None:
         after, before = siblings[index + 1 : index + 5], siblings[max(0, index - 2) : index][::-1]
         nearby = [s for pair in zip_longest(after, before) for s in pair if s is not None]
         texts = [node.tail or ""] + [
-            collapse(s.text_content()) + " " + (s.tail or "") for s in nearby if not _is_picture(page, s)
+            _short_text(s) + " " + (s.tail or "")
+            for s in nearby
+            if not _is_picture(page, s) and _block_place(page, s) != _ELSEWHERE  # not comments, not related stories
         ]
         texts = [collapse(t) for t in texts]
         # Short lines (a byline, a date row) before sentences that may mention other dates.
         for text in sorted(texts, key=lambda t: len(t) > _BYLINE_TEXT):
-            if not (6 <= len(text) <= _NEAR_TEXT) or is_relative(text) or says_updated(text):
+            if not (6 <= len(text) <= _NEAR_TEXT) or is_relative(text):
                 continue
-            stamp = find_date(text, month_first=first)
+            stamp = find_date(publication_text(text), month_first=first)
             if stamp is not None:
                 return stamp
         node = parent
     return None
+
+
+def byline_date(page: Page) -> Stamp | None:
+    """The date in the byline rows right around the headline, or None."""
+    heading = page.layout.headline
+    return _near_headline(page, heading) if heading is not None else None
 
 
 def _headline_window(page: Page) -> Stamp | None:
@@ -397,14 +503,43 @@ _PHRASE_REACH = 40
 _PHRASE_BLOCK = 300
 
 
+# Text nodes that may hold a year: filtered in C, before any Python regex.
+_MAYBE_YEARS = etree.XPath("descendant::text()[contains(., '19') or contains(., '20')]")
+
+
+def _year_texts(scope: HtmlElement) -> list[tuple[HtmlElement, bool]]:
+    """The elements whose own text (False) or tail (True) mentions a year, in document order."""
+    found = []
+    for text in _MAYBE_YEARS(scope):
+        if mentions_year(text):
+            element = text.getparent()
+            if element is not None:
+                found.append((element, text.is_tail))
+    return found
+
+
+def _holding_years(scope: HtmlElement) -> set[HtmlElement]:
+    """The elements whose text mentions a year somewhere in them."""
+    found: set[HtmlElement] = set()
+    for element, is_tail in _year_texts(scope):
+        node = element.getparent() if is_tail else element
+        while node is not None and node not in found:
+            found.add(node)
+            node = node.getparent()
+    return found
+
+
 def _phrased_date(page: Page) -> Stamp | None:
     """A date right after a publication phrase in a short block anywhere on the page, the story's own
     blocks first: the last resort for pages that mark nothing (a review's footer, a tip's user box)."""
     first = month_first(page)
     elsewhere: Stamp | None = None
+    holding_years = _holding_years(page.tree)
     for element in page.tree.iter(*_LABEL_TAGS):
+        if element not in holding_years:
+            continue
         text = element.text_content()
-        if len(text) > _PHRASE_BLOCK or not mentions_year(text):
+        if len(text) > _PHRASE_BLOCK:
             continue
         after = text_after_publication_phrase(collapse(text))
         if after is None:
@@ -418,11 +553,72 @@ def _phrased_date(page: Page) -> Stamp | None:
     return elsewhere
 
 
-def text_date(page: Page) -> Stamp | None:
+_DATED_BLOCK = 60  # a block this short holding a date is a date line ("Apr 7, 2009", "Agencia EFE 04.05.2022")
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "option", "select", "textarea", "title", "head"})
+_QUOTES = ("blockquote", "q")  # an embedded post or a quotation: its date is the quoted text's
+
+
+def _date_line(text: str, first: bool) -> Stamp | None:
+    """The date of a short text that is little more than one date: the date (with its time) is a third of
+    it or more, and no second date follows (a range, a list)."""
+    dated = publication_text(text)
+    found = find_date_span(dated, month_first=first)
+    if found is None:
+        return None
+    start, end, stamp = found
+    if 3 * (end - start) < len(dated.strip()) or find_date(dated[end:], month_first=first) is not None:
+        return None
+    return stamp
+
+
+def _dated_block(page: Page) -> Stamp | None:
+    """The first short block that is little more than a date: in the story root, then in its margins (its
+    footer, a short aside), then in the rest of the page; never in a block that is not the story's, a
+    side block or a quotation. The last resort of pages that mark nothing; only the blocks whose own text
+    (or a child's tail) holds a year are looked at."""
+    first = month_first(page)
+    story = page.layout.story
+    seen: set[HtmlElement] = set()
+    for scope in (story, page.tree) if story is not None else (page.tree,):
+        margin: Stamp | None = None
+        for element, is_tail in _year_texts(scope):
+            if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+                continue  # a comment's tail, a script
+            # A year in a tail is the parent's text: "<br><span class="icon"></span> 04.05.2022".
+            block = element.getparent() if is_tail else element
+            if block is None or block in seen or block.tag in _NOT_TEXT:
+                continue
+            seen.add(block)
+            text = collapse(block.text_content())
+            if len(text) > _DATED_BLOCK or is_relative(text) or _is_picture(page, block):
+                continue
+            place = _place(page, block)
+            if (
+                place == _ELSEWHERE
+                or _update_label_before(block)
+                or any(a.tag in _QUOTES for a in block.iterancestors())
+            ):
+                continue
+            if place == _SIDE and (margin is not None or not _in_story_margin(page, block, page.layout.context(block))):
+                continue
+            stamp = _date_line(text, first) or (_date_line(_spaced_text(block), first) if len(block) else None)
+            if stamp is None:
+                continue
+            if place == _STORY:
+                return stamp
+            margin = stamp
+        if margin is not None:
+            return margin
+    return None
+
+
+def text_date(page: Page, *, last_resort: bool = True) -> Stamp | None:
     """A displayed date, nearest the story first: the byline rows around the headline, marked elements in
     the story, marked elements elsewhere, labelled dates, the headline's surrounding text, a dateline
-    opening the story; then marked elements in side blocks, a date after a publication phrase; then text
-    in a language our patterns do not cover (dateparser)."""
+    opening the story; then marked elements in side blocks and the story's margins, a date after a
+    publication phrase, a short block holding little but a date; then text in a language our patterns do
+    not cover (dateparser). ``last_resort=False`` leaves out the short blocks: a weaker sign than a
+    generic "date" meta."""
     pending: list[str] = []
     side: list[Stamp] = []
     heading = page.layout.headline
@@ -436,6 +632,7 @@ def text_date(page: Page) -> Stamp | None:
         lambda: _dateline(page),
         lambda: side[0] if side else None,
         lambda: _phrased_date(page),
+        lambda: _dated_block(page) if last_resort else None,
     )
     for source in sources:
         stamp = source()

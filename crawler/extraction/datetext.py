@@ -19,11 +19,13 @@ __all__ = [
     "MIN_YEAR",
     "Stamp",
     "find_date",
+    "find_date_span",
     "is_relative",
     "mentions_year",
     "opens_with_date_label",
     "parse_stamp",
     "plausible",
+    "publication_text",
     "says_updated",
     "text_after_publication_phrase",
     "url_date",
@@ -37,7 +39,8 @@ MIN_YEAR = 1990
 FUTURE_SLACK = timedelta(days=2)
 
 _ISO = re.compile(
-    r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"
+    # "2024. 03. 03." (Korean and Hungarian numeric dates) spaces the dots.
+    r"(?<!\d)(\d{4})(?:[-/.]|\. )(\d{1,2})(?:[-/.]|\. )(\d{1,2})(?!\d)"
     r"(?:(?:T|\s+|,\s*|\s+at\s+)(\d{1,2})[:.h](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,9})?)?"
     r"\s*([AaPp]\.?[Mm]\.?)?"
     r"\s*(Z\b|UTC|GMT|[+-]\d{2}(?::?\d{2})?\b|\(?[A-Z]{3,4}\b\)?)?"
@@ -45,10 +48,18 @@ _ISO = re.compile(
 )
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{4})?)?$")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
-_DMY = re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d])")
+# Day, month, year in digits; bylines also space the separators or use bars ("06. 01. 2026", "26 | 01 | 2022").
+_DMY = re.compile(r"(?<![\d.])(\d{1,2}) ?([./|-]) ?(\d{1,2}) ?\2 ?(\d{4}|\d{2})(?![\d])")
 _CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
+# A time written just before its date ("14:32, 03.03.2024", "10:15 AM | March 3, 2024"): colon or "h" only,
+# "10.15" before a date is as often a number.
+_TIME_BEFORE = re.compile(
+    r"(?<![\d:.])(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?![\d:])\s*([AaPp]\.?[Mm]\.?)?\s*(?:Uhr)?\s*"
+    r"(Z\b|UTC|GMT|[A-Z]{3,4}\b)?\s*([+-]\d{1,2}(?::?\d{2})?)?[\s,|·•\-–—/]*$"
+)
+# "2024. 03. 05. 10:15": the date's closing dot comes before the time.
 _TIME_AFTER = re.compile(
-    r"^[\s,|·•\-–—/]*(?:at|um|à|a las|alle|om|kl\.?|klo|o|às|в)?\s*(\d{1,2})[:.h](\d{2})(?:[:.](\d{2}))?(?![\d])"
+    r"^\.?[\s,|·•\-–—/]*(?:at|um|à|a las|alle|om|kl\.?|klo|o|às|в)?\s*(\d{1,2})[:.h](\d{2})(?:[:.](\d{2}))?(?![\d])"
     r"\s*([AaPp]\.?[Mm]\.?)?\s*(?:Uhr|h)?\s*(Z\b|UTC|GMT|[A-Z]{3,4}\b)?\s*([+-]\d{1,2}(?::?\d{2})?)?"
 )
 
@@ -58,7 +69,7 @@ _MONTH_NAMES = {
     "ianuarie január leden ledna січня января",
     2: "february feb février févr fevrier februar feber febrero febbraio fevereiro fev februari luty lutego şubat "
     "februarie február únor února лютого февраля",
-    3: "march mar mars märz maerz marz marzo março marco maart maa mars marca marzec mart martie március březen "
+    3: "march mar mars märz mär maerz marz marzo março marco maart maa mars marca marzec mart martie március březen "
     "března березня марта",
     4: "april apr avril avr abril aprile abr kwiecień kwietnia nisan aprilie április duben dubna квітня апреля",
     5: "may mai mayo maggio maio mei maj maja mayıs máj május květen května травня мая",
@@ -82,12 +93,17 @@ _OWN_LANGUAGES = frozenset(
 )
 MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+# A word where a month name goes, looked up in MONTHS: an alternation of all the names, tried at every
+# position of a text, costs ten times more.
+_MONTH_WORD = r"([^\W\d_]{3,12})"
+# Separators: spaces and dots, or dashes, slashes and bars ("03-Mar-2024", "17 / Oktober / 2022").
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s*(?:de\s+|del\s+)?(\d{{4}})(?!\d)",
+    rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?(?:\.?\s*|\s*[-/|]\s*)(?:de\s+|of\s+)?{_MONTH_WORD}"
+    rf"(?:\.?,?\s*|\s*[-/|]\s*)(?:de\s+|del\s+)?(\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 _MONTH_DAY_YEAR = re.compile(
-    rf"(?<![\w])({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE
+    rf"(?<![\w]){_MONTH_WORD}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE
 )
 _YEAR_MONTH_DAY = re.compile(rf"(?<![\w\d])(\d{{4}})\.?\s+({_MONTH_RE})\.?\s+(\d{{1,2}})(?!\d)", re.IGNORECASE)
 _RELATIVE = re.compile(
@@ -168,20 +184,22 @@ def _build(
     return Stamp(value, True, zone is not None)
 
 
-def _time_after(text: str, stamp: Stamp | None) -> Stamp | None:
-    """Attach a time that follows a date (``3 May 2024, 15:47 CEST``)."""
-    if stamp is None or stamp.has_time:
-        return stamp
-    match = _TIME_AFTER.match(text)
-    if not match:
-        return stamp
-    hour, minute = int(match.group(1)), int(match.group(2))
-    hour = _hour(hour, match.group(4))
+def _with_clock(stamp: Stamp, match: re.Match[str]) -> Stamp:
+    """``stamp``'s day at the time ``match`` (:data:`_TIME_AFTER` or :data:`_TIME_BEFORE`) reads."""
+    hour, minute = _hour(int(match.group(1)), match.group(4)), int(match.group(2))
     if hour > 23 or minute > 59:
         return stamp
     zone = _offset(match.group(6)) or _offset(match.group(5))
     d = stamp.value
     return _build(d.year, d.month, d.day, hour, minute, int(match.group(3) or 0), zone) or stamp
+
+
+def _time_after(text: str, stamp: Stamp | None) -> Stamp | None:
+    """Attach a time that follows a date (``3 May 2024, 15:47 CEST``)."""
+    if stamp is None or stamp.has_time:
+        return stamp
+    match = _TIME_AFTER.match(text)
+    return _with_clock(stamp, match) if match else stamp
 
 
 def _parse_iso(text: str) -> Stamp | None:
@@ -209,26 +227,31 @@ def _parse_words(text: str, month_first_numeric: bool = False) -> Stamp | None:
 
 def _word_dates(text: str, month_first_numeric: bool) -> list[tuple[int, Stamp, int]]:
     found: list[tuple[int, Stamp | None, int]] = []
-    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy"), (_YEAR_MONTH_DAY, "ymd")):
-        match = pattern.search(text)
-        if not match:
-            continue
-        groups = match.groups()
-        if order == "dmy":
-            day, month, year = int(groups[0]), MONTHS.get(groups[1].lower().rstrip(".")), int(groups[2])
-        elif order == "mdy":
-            month, day, year = MONTHS.get(groups[0].lower().rstrip(".")), int(groups[1]), int(groups[2])
-        else:
-            year, month, day = int(groups[0]), MONTHS.get(groups[1].lower().rstrip(".")), int(groups[2])
+    for match in _DAY_MONTH_YEAR.finditer(text):  # the first whose word is a month
+        month = MONTHS.get(match[2].lower())
         if month:
-            found.append((match.start(), _build(year, month, day), match.end()))
+            found.append((match.start(), _build(int(match[3]), month, int(match[1])), match.end()))
+            break
+    for match in _MONTH_DAY_YEAR.finditer(text):
+        month = MONTHS.get(match[1].lower())
+        if month:
+            found.append((match.start(), _build(int(match[3]), month, int(match[2])), match.end()))
+            break
+    match = _YEAR_MONTH_DAY.search(text)
+    if match:
+        month = MONTHS.get(match[2].lower())
+        if month:
+            found.append((match.start(), _build(int(match[1]), month, int(match[3])), match.end()))
     match = _CJK.search(text)
     if match:
         found.append((match.start(), _build(int(match[1]), int(match[2]), int(match[3])), match.end()))
     for match in _DMY.finditer(text):
         first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
-        if len(match.group(4)) == 2 and match.group(2) != ".":
-            continue  # 03-05-24 and 03/05/24 are too ambiguous
+        spaced = " " in match.group()
+        if len(match.group(4)) == 2 and (match.group(2) != "." or spaced):
+            continue  # 03-05-24, 03/05/24 and 3. 5. 24 are too ambiguous
+        if spaced and match.group(2) == "-":
+            continue  # "3 - 4 - 2022" is a range or a score more often than a date
         day, month = (second, first) if (month_first_numeric and match.group(2) == "/") else (first, second)
         if month > 12 and day <= 12:
             day, month = month, day
@@ -239,8 +262,8 @@ def _word_dates(text: str, month_first_numeric: bool) -> list[tuple[int, Stamp, 
     return [item for item in found if item[1] is not None]  # type: ignore[misc]
 
 
-def find_date(text: str, *, month_first: bool = False) -> Stamp | None:
-    """The first date written anywhere in a free text (ISO, numeric or with a month name), with its time."""
+def _first_date(text: str, month_first: bool) -> tuple[int, int, Stamp] | None:
+    """The first date in ``text`` with its time, and where it starts and ends."""
     found = _word_dates(text, month_first)
     match = _ISO.search(text)
     if match:
@@ -249,8 +272,27 @@ def find_date(text: str, *, month_first: bool = False) -> Stamp | None:
             found.append((match.start(), stamp, match.end()))
     if not found:
         return None
-    _start, stamp, end = min(found, key=lambda item: item[0])
-    return _time_after(text[end:], stamp)
+    start, stamp, end = min(found, key=lambda item: item[0])
+    if stamp.has_time:
+        return start, end, stamp
+    after = _TIME_AFTER.match(text[end:])
+    if after:
+        timed = _with_clock(stamp, after)
+        if timed is not stamp:
+            return start, end + after.end(), timed
+    before = _TIME_BEFORE.search(text[max(0, start - 32) : start]) if start else None
+    return start, end, _with_clock(stamp, before) if before else stamp
+
+
+def find_date(text: str, *, month_first: bool = False) -> Stamp | None:
+    """The first date written anywhere in a free text (ISO, numeric or with a month name), with its time."""
+    found = _first_date(text, month_first)
+    return found[2] if found else None
+
+
+def find_date_span(text: str, *, month_first: bool = False) -> tuple[int, int, Stamp] | None:
+    """:func:`find_date` with where the date (and its time) starts and ends in ``text``."""
+    return _first_date(text, month_first)
 
 
 def parse_stamp(value: str | None, *, month_first: bool = False) -> Stamp | None:
@@ -289,8 +331,11 @@ def parse_stamp(value: str | None, *, month_first: bool = False) -> Stamp | None
 
 # ---- free text: what a date in it is --------------------------------------------------------------------
 
+# A word of its own, or capitalised after a lower-case letter (text_content() glues "Jane DoeUpdated"); not
+# inside a compound: a "Coronavirus-Update" is a podcast's name, not an edit.
 _UPDATED_WORDS = re.compile(
-    r"\b(?:updated?|modified|edited|aktualisiert|geändert|mis à jour|actualizado|aggiornat|bijgewerkt|zaktualizowano)",
+    r"(?:(?<![\w-])|(?-i:(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])))"
+    r"(?:updated?|modified|edited|aktualisiert|geändert|mis à jour|actualizado|aggiornat|bijgewerkt|zaktualizowano)",
     re.IGNORECASE,
 )
 _PUBLISHED_WORDS = re.compile(
@@ -298,7 +343,8 @@ _PUBLISHED_WORDS = re.compile(
     r"publicat|publikováno)",
     re.IGNORECASE,
 )
-_UPDATED_CLAUSE = re.compile(_UPDATED_WORDS.pattern + r"[^.|]{0,60}", re.IGNORECASE)
+_CLAUSE_TAIL = re.compile(r"[^.|]{0,60}")
+_UPDATE_REACH = 40  # an update's date follows its word closely ("Updated by Admin on 4 March", "Updated 10:15 a.m., …")
 
 _DATE_LABEL = re.compile(
     r"^\s*(?:date|datum|published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato|gepubliceerd|"
@@ -331,9 +377,40 @@ def says_updated(text: str) -> bool:
     return bool(_UPDATED_WORDS.search(text)) and not _PUBLISHED_WORDS.search(text)
 
 
+def _cut_updates(text: str) -> str:
+    """``text`` without its update clauses: each update word up to the end of the date right after it,
+    else up to the next stop."""
+    parts, pos = [], 0
+    for match in _UPDATED_WORDS.finditer(text):
+        if match.start() < pos:
+            continue
+        parts.append(text[pos : match.start()])
+        found = _first_date(text[match.end() : match.end() + 2 * _UPDATE_REACH], False)
+        if found is not None and found[0] <= _UPDATE_REACH:
+            pos = match.end() + found[1]
+        else:
+            tail = _CLAUSE_TAIL.match(text, match.end())
+            pos = tail.end() if tail else match.end()
+    parts.append(text[pos:])
+    return " ".join(parts)
+
+
 def without_update_clauses(text: str) -> str:
     """``text`` without its "updated …" clauses when it does not speak of the publication."""
-    return _UPDATED_CLAUSE.sub(" ", text) if says_updated(text) else text
+    return _cut_updates(text) if says_updated(text) else text
+
+
+def publication_text(text: str) -> str:
+    """The part of a byline that dates the publication: without its update clauses, and from the
+    publication word on when there is one ("Updated 4 March 2024 | Published 3 March 2024")."""
+    if not _UPDATED_WORDS.search(text):
+        return text
+    published = _PUBLISHED_WORDS.search(text)
+    if published is not None:
+        tail = _cut_updates(text[published.end() :])
+        if _first_date(tail, False) is not None:
+            return tail
+    return _cut_updates(text)
 
 
 def opens_with_date_label(text: str) -> bool:
@@ -399,19 +476,44 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\
 _URL_DATE_LOOSE = re.compile(r"[/_-]((?:19|20)\d{2})[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
 # A path segment that is a whole day-month-year date ("/meldungen/29-10-2021"); month first in US English.
 _URL_DATE_DAY_FIRST = re.compile(r"/(\d{1,2})[-_.](\d{1,2})[-_.]((?:19|20)\d{2})(?:[/.?#]|$)")
+# The month by name: "/2024/mar/03/".
+_URL_DATE_MONTH_NAME = re.compile(r"/((?:19|20)\d{2})/([^\W\d_]{3,9})/(0?[1-9]|[12]\d|3[01])(?:/|$)")
+# Weaker forms, read only when nothing else dates the page: a compact date ending a slug or opening an id
+# ("/story-20240303.html", "/t20240303_123.html"; never a longer number: "/web/20160526181643/" is when an
+# archive crawled the page), a separated date after any non-digit ("/news.2024-03-03.html", "?d=2024-3-3"),
+# day and month as path segments ("/03/03/2024/").
+_URL_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d])")
+_URL_SEPARATED = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?!\d)")
+_URL_DAY_MONTH_SEGMENTS = re.compile(r"/(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?:/|$)")
 
 
-def url_date(url: str, *, month_first: bool = False) -> Stamp | None:
-    """The date a permalink carries (``/2024/05/03/``, ``/2024-05-03-slug``, ``/meldungen/29-10-2021``)."""
+def _day_month(first: int, second: int, year: int, month_first: bool) -> Stamp | None:
+    month_first = second > 12 or (month_first and first <= 12)
+    month, day = (first, second) if month_first else (second, first)
+    return _build(year, month, day)
+
+
+def url_date(url: str, *, month_first: bool = False, loose: bool = False) -> Stamp | None:
+    """The date a permalink carries (``/2024/05/03/``, ``/2024-05-03-slug``, ``/meldungen/29-10-2021``,
+    ``/2024/may/03/``); with ``loose``, the weaker forms too. A year and month alone give no day."""
     match = _URL_DATE.search(url) or _URL_DATE_LOOSE.search(url)
     if match:
         return _build(int(match[1]), int(match[2]), int(match[3]))
     match = _URL_DATE_DAY_FIRST.search(url)
     if match:
-        first, second = int(match[1]), int(match[2])
-        month_first = second > 12 or (month_first and first <= 12)
-        month, day = (first, second) if month_first else (second, first)
-        return _build(int(match[3]), month, day)
+        return _day_month(int(match[1]), int(match[2]), int(match[3]), month_first)
+    match = _URL_DATE_MONTH_NAME.search(url)
+    if match and match[2].lower() in MONTHS:
+        return _build(int(match[1]), MONTHS[match[2].lower()], int(match[3]))
+    if not loose:
+        return None
+    path = "/" + url.split("#")[0].split("://", 1)[-1].partition("/")[2]  # not the host
+    match = _URL_COMPACT.search(path) or _URL_SEPARATED.search(path)
+    if match:
+        return _build(int(match[1]), int(match[2]), int(match[3]))
+    match = _URL_DAY_MONTH_SEGMENTS.search(path.split("?")[0])
+    if match:
+        return _day_month(int(match[1]), int(match[2]), int(match[3]), month_first)
     return None
 
 
