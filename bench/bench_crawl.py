@@ -72,6 +72,7 @@ class Row:
     waited: float | None = None  # seconds the crawl's threads waited for a CPU (run queue), summed
     server_cpu: float = 0.0  # seconds, this process (the site server's threads)
     pages: int = 0  # distinct article pages requested
+    crawl_seconds: float = 0.0  # from the first article request to the last, at the server
     repeated: int = 0  # article requests beyond the first for a page
     documents: int = 0
     dropped: int = 0
@@ -193,6 +194,7 @@ def services_cpu() -> float:
 def run_row(row: Row, workdir: Path, site: RealSite, server: SiteServer) -> None:
     env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}
     server.requests.clear()
+    server.request_times.clear()
     log = workdir / "crawl.log"
     children, own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
     row.load_before = os.getloadavg()[0]
@@ -214,6 +216,10 @@ def run_row(row: Row, workdir: Path, site: RealSite, server: SiteServer) -> None
     row.server_cpu = (own_after.ru_utime - own.ru_utime) + (own_after.ru_stime - own.ru_stime)
     row.exit = process.returncode
     requests = site.article_requests(list(server.requests))
+    article_times = [
+        at for target, at in zip(server.requests, server.request_times, strict=True) if site.article_requests([target])
+    ]
+    row.crawl_seconds = max(article_times) - min(article_times) if len(article_times) > 1 else 0.0
     row.pages = len(requests)
     row.repeated = sum(requests.values()) - len(requests)
     row.documents = sum(1 for _ in (workdir / "output").rglob("*.md")) if (workdir / "output").exists() else 0
@@ -238,7 +244,8 @@ def table(rows: list[Row]) -> str:
     one = next((r for r in rows if r.workers == 1), None)
     plain = next((r for r in rows if r.workers == 0), None)
     columns = (
-        ("workers", 7), ("seconds", 8), ("pages/s", 8), ("vs 1", 6), ("vs plain", 8), ("CPU ms/page", 11),
+        ("workers", 7), ("seconds", 8), ("pages/s", 8), ("vs 1", 6), ("vs plain", 8), ("crawling", 8),
+        ("pages/s", 8), ("vs 1", 6), ("vs plain", 8), ("CPU ms/page", 11),
         ("server ms/page", 14), ("PG+Redis ms/page", 16), ("CPU wait s", 10), ("refetched", 9),
         ("documents", 9), ("dropped", 7), ("exit", 4), ("load before → after", 19),
     )  # fmt: skip
@@ -255,6 +262,10 @@ def table(rows: list[Row]) -> str:
                 f"{r.pages / r.seconds:.1f}",
                 f"{one.seconds / r.seconds:.2f}x" if done(one) else "-",
                 f"{plain.seconds / r.seconds:.2f}x" if done(plain) else "-",
+                f"{r.crawl_seconds:.1f}",
+                f"{r.pages / r.crawl_seconds:.1f}" if r.crawl_seconds else "-",
+                f"{one.crawl_seconds / r.crawl_seconds:.2f}x" if done(one) and r.crawl_seconds else "-",
+                f"{plain.crawl_seconds / r.crawl_seconds:.2f}x" if done(plain) and r.crawl_seconds else "-",
                 f"{r.cpu * per_page:.1f}",
                 f"{r.server_cpu * per_page:.1f}",
                 f"{r.services_cpu * per_page:.1f}",
@@ -310,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         site = RealSite.create(folder / "site", count=args.pages, feed_size=args.feed_size)
         mirrored = sum(page.mirrored for page in site.pages)
-        with SiteServer(site.root) as server:
+        with SiteServer(site.root, keep_alive=True) as server:
             print(
                 f"RealSite: {len(site.pages)} real pages ({mirrored} at their original paths), feed of"
                 f" {len(site.feed_pages())}, at {server.base_url} (listen backlog"
@@ -358,7 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         print(table(rows))
         print(
             "\nseconds: the whole command (start-up, crawl, story step); pages/s: article pages fetched per second"
-            " of it; vs 1, vs plain: speed-up against the 1-worker row and the plain row; CPU ms/page: the"
+            " of it; vs 1, vs plain: speed-up against the 1-worker row and the plain row; crawling: the seconds"
+            " from the first article request to the last at the server (the steady part: no start-up, no story"
+            " step), with its pages/s and speed-ups; CPU ms/page: the"
             " crawl's processes; server ms/page: this process, which serves the site; PG+Redis ms/page: the"
             " machine's PostgreSQL and Redis server processes meanwhile; CPU wait s: time the crawl's threads"
             " were ready to run but waited for a CPU (other work on the machine, or more workers than CPUs);"

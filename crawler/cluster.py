@@ -46,6 +46,7 @@ import pickle
 import secrets
 import socket
 import time
+import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import suppress
@@ -65,6 +66,7 @@ REDIS_ENV_VAR = "CRAWLER_REDIS_URL"
 PREFIX = "newscrawler"
 RUN_TTL = 7 * 24 * 3600  # seconds a run's keys live after its last write
 HEARTBEAT_SECONDS = 2.0
+IDLE_RECHECK_FIRST = 0.1  # seconds: how soon a worker waiting for the run's last leases looks again, at first
 RUN_MARKER = ".cluster-run"  # in each shared folder: the leader's run id, read by every worker
 CLUSTER_ERROR_STAT = "cluster/error"  # the stat that says why a worker stopped: Redis went away
 LEASE_META = "cluster_lease"
@@ -510,7 +512,12 @@ class ClusterScheduler:
         return cls(crawler, inner)
 
     def open(self, spider):
-        return self._guard(lambda: self.inner.open(spider))
+        def open_inner():
+            with warnings.catch_warnings():  # scrapy-redis 0.9.1 says "Resuming crawl" through Spider.log()
+                warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated")
+                return self.inner.open(spider)
+
+        return self._guard(open_inner)
 
     def close(self, reason):
         # The queue and dupefilter are the run's, shared: never flushed here (they expire with the run).
@@ -789,6 +796,8 @@ class ClusterExtension:
         self.crawler = crawler
         self.run: Run = run_of(crawler)
         self.beat = task.LoopingCall(self._beat)
+        self._recheck = IDLE_RECHECK_FIRST  # seconds until a waiting worker looks at the run again
+        self._taken_before = -1  # requests taken when it last found itself idle
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._idle, signal=signals.spider_idle)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
@@ -810,10 +819,7 @@ class ClusterExtension:
 
         with suppress(redis.RedisError):  # the scheduler's next call says it, once
             self.run.heartbeat()
-        # A waiting worker looks at the run again with each heartbeat, not only at the engine's (5 s).
-        slot = getattr(self.crawler.engine, "_slot", None)
-        if slot is not None:
-            slot.nextcall.schedule()
+        self._wake()  # a waiting worker looks at the run again with each heartbeat, not only at the engine's (5 s)
 
     def _idle(self, spider) -> None:
         import redis
@@ -830,9 +836,29 @@ class ClusterExtension:
                 self.crawler.stats.inc_value("cluster/requeued", count)
                 raise DontCloseSpider
             if not self.run.is_seeded(provider) or len(scheduler.inner) or self.run.leases(provider):
+                self._look_again()
                 raise DontCloseSpider
         except redis.RedisError as error:
             scheduler.stop(error)
+
+    def _look_again(self) -> None:
+        """Look at the run again soon: at the end of a run the last leases end within a moment, and a worker
+        that waited for its heartbeat (2 s) to notice would hold the run up. From 0.1 s, doubling while
+        nothing changes, up to the heartbeat; back to 0.1 s once it has taken work again."""
+        taken = self.crawler.stats.get_value("scheduler/dequeued/redis", 0)
+        if taken != self._taken_before:
+            self._taken_before, self._recheck = taken, IDLE_RECHECK_FIRST
+        else:
+            self._recheck = min(2 * self._recheck, HEARTBEAT_SECONDS)
+        from twisted.internet import reactor
+
+        reactor.callLater(self._recheck, self._wake)
+
+    def _wake(self) -> None:
+        """Have the engine look at its scheduler (and so at the idle rule) now, if the crawl is still open."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and not slot.closing:
+            slot.nextcall.schedule()
 
     def _closed(self, spider, reason) -> None:
         import redis

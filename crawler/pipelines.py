@@ -14,6 +14,7 @@ import unicodedata
 from datetime import datetime
 from pathlib import Path
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from twisted.internet.base import DelayedCall
@@ -328,6 +329,17 @@ class WriteDocumentPipeline(StorePipeline):
         removed = remove_abandoned_temporaries(self.output_dir)
         if removed:
             logger.info("Removed %d temporary files that an interrupted run left in %s", removed, self.output_dir)
+        self.crawler.signals.connect(self._idle, signal=signals.spider_idle)
+
+    def _idle(self) -> None:
+        """Nothing to download or parse: store the held records now rather than when their time is up.
+
+        A cluster worker may not leave before the leases of its held records end (with their batch),
+        and the others wait for it; one process is about to close anyway.
+        """
+        if len(self.batch):
+            with contextlib.suppress(StoreError):  # told to store_failed by the batch
+                self.batch.flush()
 
     def close_spider(self) -> None:
         if self._timer is not None and self._timer.active():

@@ -468,6 +468,32 @@ def _one_run(tmp_path: Path, size: int, records: list[Record]) -> tuple[dict, di
     return documents, stats, passed
 
 
+def test_an_idle_crawl_stores_its_held_records_at_once(tmp_path, monkeypatch):
+    """Nothing left to download or parse (Scrapy's spider_idle): the batch is stored now, not when its time
+    (STORE_BATCH_SECONDS, a minute here) is up; a cluster worker may leave only once its records are."""
+    from scrapy import signals
+
+    monkeypatch.setenv("TEST_SEAL_KEY", SEAL_KEY_HEX)
+    crawler = _pipeline_crawler(tmp_path, 50)
+    store_path = tmp_path / "state" / "records.sqlite"
+    stages = [pipelines.NormalizePipeline()] + [
+        cls.from_crawler(crawler)
+        for cls in (pipelines.ValidatePipeline, pipelines.ScorePipeline, pipelines.SealPipeline)
+    ]
+    writer = pipelines.WriteDocumentPipeline.from_crawler(crawler)
+    writer.open_spider()
+    try:
+        record = make_record(1)
+        for stage in [*stages, writer]:
+            record = stage.process_item(record)
+        assert len(writer.batch) == 1 and not list((tmp_path / "output").rglob("*.md"))
+        crawler.signals.send_catch_log(signal=signals.spider_idle, spider=None)
+        assert len(writer.batch) == 0 and len(list((tmp_path / "output").rglob("*.md"))) == 1
+        assert _stored_urls(str(store_path)) == [make_record(1).web_url]
+    finally:
+        writer.close_spider()
+
+
 def test_de_duplication_and_other_spellings_see_the_records_a_batch_holds(tmp_path, monkeypatch):
     monkeypatch.setenv("TEST_SEAL_KEY", SEAL_KEY_HEX)
     http = "http://small-news.com/news/story-0/"

@@ -167,12 +167,16 @@ def _copy_tree(tree: Traversable, target: Path) -> None:
 class SiteServer:
     """Serves a fixture site directory on 127.0.0.1:<free port> from a background thread."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, *, keep_alive: bool = False):
         self.root = Path(root).resolve()
         self.host = host
         self.port = port
+        # HTTP/1.1 persistent connections, as real sites keep them (bench/bench_crawl.py); the
+        # default, HTTP/1.0, closes each connection after its answer, as the fault tests expect.
+        self.keep_alive = keep_alive
         self.base_url = ""
         self.requests: list[str] = []
+        self.request_times: list[float] = []  # time.monotonic() of each of ``requests``
         self.routes = load_routes(self.root)
         self._lock = threading.Lock()
         self._failures: dict[str, int] = {}
@@ -184,7 +188,8 @@ class SiteServer:
         """Bind (port 0 picks a free port), serve in a daemon thread, and set ``base_url``."""
         if self._httpd is not None:
             return self
-        handler = type("Handler", (_Handler,), {"site": self})
+        protocol = "HTTP/1.1" if self.keep_alive else _Handler.protocol_version
+        handler = type("Handler", (_Handler,), {"site": self, "protocol_version": protocol})
         self._httpd = _QuietServer((self.host, self.port), handler)
         self.port = self._httpd.server_address[1]
         self.base_url = f"http://{self.host}:{self.port}"
@@ -229,6 +234,7 @@ class SiteServer:
     def record(self, target: str) -> None:
         with self._lock:
             self.requests.append(target)
+            self.request_times.append(time.monotonic())
 
     def respond(self, target: str) -> Response:
         """The response to a request for ``target`` (path + query)."""
