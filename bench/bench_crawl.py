@@ -73,6 +73,8 @@ class Row:
     server_cpu: float = 0.0  # seconds, this process (the site server's threads)
     pages: int = 0  # distinct article pages requested
     crawl_seconds: float = 0.0  # from the first article request to the last, at the server
+    before_seconds: float = 0.0  # from the command's start to its first article request
+    after_seconds: float = 0.0  # from its last article request to its exit
     repeated: int = 0  # article requests beyond the first for a page
     documents: int = 0
     dropped: int = 0
@@ -219,7 +221,10 @@ def run_row(row: Row, workdir: Path, site: RealSite, server: SiteServer) -> None
     article_times = [
         at for target, at in zip(server.requests, server.request_times, strict=True) if site.article_requests([target])
     ]
-    row.crawl_seconds = max(article_times) - min(article_times) if len(article_times) > 1 else 0.0
+    if len(article_times) > 1:
+        row.crawl_seconds = max(article_times) - min(article_times)
+        row.before_seconds = min(article_times) - started
+        row.after_seconds = row.seconds - row.before_seconds - row.crawl_seconds
     row.pages = len(requests)
     row.repeated = sum(requests.values()) - len(requests)
     row.documents = sum(1 for _ in (workdir / "output").rglob("*.md")) if (workdir / "output").exists() else 0
@@ -244,8 +249,8 @@ def table(rows: list[Row]) -> str:
     one = next((r for r in rows if r.workers == 1), None)
     plain = next((r for r in rows if r.workers == 0), None)
     columns = (
-        ("workers", 7), ("seconds", 8), ("pages/s", 8), ("vs 1", 6), ("vs plain", 8), ("crawling", 8),
-        ("pages/s", 8), ("vs 1", 6), ("vs plain", 8), ("CPU ms/page", 11),
+        ("workers", 7), ("seconds", 8), ("pages/s", 8), ("vs 1", 6), ("vs plain", 8), ("before", 6),
+        ("crawling", 8), ("after", 5), ("pages/s", 8), ("vs 1", 6), ("vs plain", 8), ("CPU ms/page", 11),
         ("server ms/page", 14), ("PG+Redis ms/page", 16), ("CPU wait s", 10), ("refetched", 9),
         ("documents", 9), ("dropped", 7), ("exit", 4), ("load before → after", 19),
     )  # fmt: skip
@@ -262,7 +267,9 @@ def table(rows: list[Row]) -> str:
                 f"{r.pages / r.seconds:.1f}",
                 f"{one.seconds / r.seconds:.2f}x" if done(one) else "-",
                 f"{plain.seconds / r.seconds:.2f}x" if done(plain) else "-",
+                f"{r.before_seconds:.1f}",
                 f"{r.crawl_seconds:.1f}",
+                f"{r.after_seconds:.1f}",
                 f"{r.pages / r.crawl_seconds:.1f}" if r.crawl_seconds else "-",
                 f"{one.crawl_seconds / r.crawl_seconds:.2f}x" if done(one) and r.crawl_seconds else "-",
                 f"{plain.crawl_seconds / r.crawl_seconds:.2f}x" if done(plain) and r.crawl_seconds else "-",
@@ -369,9 +376,10 @@ def main(argv: list[str] | None = None) -> int:
         print(table(rows))
         print(
             "\nseconds: the whole command (start-up, crawl, story step); pages/s: article pages fetched per second"
-            " of it; vs 1, vs plain: speed-up against the 1-worker row and the plain row; crawling: the seconds"
-            " from the first article request to the last at the server (the steady part: no start-up, no story"
-            " step), with its pages/s and speed-ups; CPU ms/page: the"
+            " of it; vs 1, vs plain: speed-up against the 1-worker row and the plain row; before, crawling, after:"
+            " the seconds until the first article request at the server, from it to the last (the steady part),"
+            " and from the last to the exit (the last pages, the story step, the summary), with the steady"
+            " part's pages/s and speed-ups; CPU ms/page: the"
             " crawl's processes; server ms/page: this process, which serves the site; PG+Redis ms/page: the"
             " machine's PostgreSQL and Redis server processes meanwhile; CPU wait s: time the crawl's threads"
             " were ready to run but waited for a CPU (other work on the machine, or more workers than CPUs);"
