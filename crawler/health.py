@@ -9,7 +9,9 @@ runs. The checks, with thresholds in settings:
   (an empty feed, a blocked crawler, changed URLs), or found none on its first run;
 - ``sources``: a feed, sitemap, listing or API failed or could not be read;
 - ``error_rate``: failed fetches plus dropped records over everything fetched
-  passes ``HEALTH_MAX_ERROR_RATE``;
+  passes ``HEALTH_MAX_ERROR_RATE``, and they are at least ``HEALTH_MIN_FAILURES``
+  (3): a dead link that a sitemap keeps listing is fetched again every run, and on a
+  quiet run it may be the only article fetched, which is no broken site;
 - ``coverage``: the share of records with an image (or an excerpt) falls by
   more than ``HEALTH_MAX_COVERAGE_DROP`` against the recent runs' average:
   the usual sign that a site changed its layout. Pages that lose their dates
@@ -73,6 +75,7 @@ class ProviderRun:
 @dataclass(frozen=True, slots=True)
 class HealthLimits:
     max_error_rate: float = 0.5
+    min_failures: int = 3  # fewer failed or dropped articles than this are never an error rate
     max_coverage_drop: float = 0.5  # a relative fall: 0.5 = coverage halved
     history: int = 5  # recent runs compared against
 
@@ -94,7 +97,7 @@ def check(run: ProviderRun, history: list[ProviderRun], limits: HealthLimits) ->
             " be read (the log names them)"
         )
     failures = run.failed + sum(run.dropped.values())
-    if run.fetched and failures / run.fetched > limits.max_error_rate:
+    if run.fetched and failures >= limits.min_failures and failures / run.fetched > limits.max_error_rate:
         problems.append(
             f"{run.provider}: error_rate: {failures} of {run.fetched} fetched articles failed or were dropped"
             f" ({failures / run.fetched:.0%} > {limits.max_error_rate:.0%}; drops: {run.dropped or 'none'})"

@@ -1,10 +1,11 @@
-"""The image store: each record's lead image, downloaded once, kept by content, measured from its bytes.
+"""The image store: each record's images, downloaded once, kept by content, measured from their bytes.
 
 :class:`ImageStorePipeline` is Scrapy's :class:`~scrapy.pipelines.files.FilesPipeline`
 made to do one job for a :class:`~crawler.record.Record`:
 
-- it downloads the lead image (``images[0]``) through Scrapy's downloader, so
-  AutoThrottle, download slots and retries apply as to any request;
+- it downloads the record's images (the lead, ``images[0]``, and the others, up to
+  ``IMAGES_PER_RECORD``) through Scrapy's downloader, so AutoThrottle, download slots and
+  retries apply as to any request;
 - it keeps the original bytes, never re-encoded, at
   ``<IMAGES_STORE>/<sha256[:2]>/<sha256>.<ext>`` (the extension from the format
   the bytes are in, not from the URL), written once and atomically;
@@ -303,7 +304,7 @@ class ImageHosts:
 
 
 class ImageStorePipeline(FilesPipeline):
-    """Downloads each record's lead image into the content-addressed store and records its real size."""
+    """Downloads each record's images into the content-addressed store and records their real sizes."""
 
     MEDIA_NAME = "image"
     STORE_SCHEMES: ClassVar[dict[str, type[FilesStoreProtocol]]] = {"": ContentFiles, "file": ContentFiles}
@@ -316,8 +317,10 @@ class ImageStorePipeline(FilesPipeline):
         max_bytes: int,
         max_pixels: int,
         timeout: float,
+        per_record: int = 1,
     ):
         super().__init__(store_uri, crawler=crawler)  # picks the store by scheme (STORE_SCHEMES)
+        self.per_record = max(1, per_record)  # images stored per record, the lead first
         # Follow redirects (a CDN sends http to https, a resizer to its rendition); every other
         # status comes back to media_downloaded.
         self.allow_redirects = True
@@ -345,6 +348,7 @@ class ImageStorePipeline(FilesPipeline):
             max_bytes=settings.getint("IMAGES_MAX_BYTES"),
             max_pixels=settings.getint("IMAGES_MAX_PIXELS"),
             timeout=settings.getfloat("IMAGES_DOWNLOAD_TIMEOUT"),
+            per_record=settings.getint("IMAGES_PER_RECORD"),
         )
 
     def open_spider(self) -> None:
@@ -364,21 +368,22 @@ class ImageStorePipeline(FilesPipeline):
 
     # --- which image ---------------------------------------------------------------------------
 
+    def _stored_images(self, item: Any) -> list[Any]:
+        """The images of a record this pipeline stores: the first ``IMAGES_PER_RECORD``, if http(s)."""
+        if not isinstance(item, Record):
+            return []
+        return [image for image in item.images[: self.per_record] if image.url.startswith(("http://", "https://"))]
+
     def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
-        if not isinstance(item, Record) or not item.images:
-            return []
-        lead = item.images[0]
-        if not lead.url.startswith(("http://", "https://")):
-            return []
         meta = {
             "allow_offsite": True,  # images live on CDNs, outside the spider's allowed_domains
             "dont_obey_robotstxt": True,  # ImageHosts has read the host's robots.txt (see the module docstring)
             "download_maxsize": self.max_bytes,
             "download_warnsize": self.max_bytes,
             "download_timeout": self.timeout,
-            "max_retry_times": 1,  # a lead image is not worth the article's patience (RETRY_TIMES)
+            "max_retry_times": 1,  # an image is not worth the article's patience (RETRY_TIMES)
         }
-        return [Request(lead.url, callback=NO_CALLBACK, meta=meta)]
+        return [Request(image.url, callback=NO_CALLBACK, meta=meta) for image in self._stored_images(item)]
 
     async def media_to_download(  # type: ignore[override]
         self, request: Request, info: MediaPipeline.SpiderInfo, *, item: Any = None
@@ -477,31 +482,28 @@ class ImageStorePipeline(FilesPipeline):
     # --- the record ----------------------------------------------------------------------------
 
     def item_completed(self, results: list[FileInfoOrError], item: Any, info: MediaPipeline.SpiderInfo) -> Any:
-        """Give the lead image its real size and ``is_cached`` or, on failure, leave it as it was."""
-        if not isinstance(item, Record) or not results:
-            return item
-        lead = item.images[0]
-        ok, value = results[0]
+        """Give each stored image its real size and ``is_cached`` or, on failure, leave it as it was."""
+        for image, (ok, value) in zip(self._stored_images(item), results, strict=False):
+            self._apply(item, image, ok, value)
+        return item
+
+    def _apply(self, item: Record, image: Any, ok: bool, value: Any) -> None:
         result: ImageInfo
         if ok and isinstance(value, dict):
             result = value  # type: ignore[assignment]
         elif ok:
-            result = self._failures.get(lead.url) or self._failed(lead.url, "download_error", "no result")
+            result = self._failures.get(image.url) or self._failed(image.url, "download_error", "no result")
         else:  # an unexpected error, already logged with its traceback by MediaPipeline
-            result = self._failed(lead.url, "error", str(value.value) if isinstance(value, Failure) else str(value))
+            result = self._failed(image.url, "error", str(value.value) if isinstance(value, Failure) else str(value))
         stats = self.crawler.stats
         if result["status"] == "failed":
             stats.inc_value(f"images/failed/{result['reason']}")
+            which = "Lead image" if image is item.images[0] else "Image"
             logger.warning(
-                "Lead image of %s not stored (%s): %s: %s",
-                item.web_url,
-                result["reason"],
-                lead.url,
-                result["detail"],
+                "%s of %s not stored (%s): %s: %s", which, item.web_url, result["reason"], image.url, result["detail"]
             )
-            return item
-        reused = result["status"] == "stored" or lead.url in self._applied
-        self._applied.add(lead.url)
+            return
+        reused = result["status"] == "stored" or image.url in self._applied
+        self._applied.add(image.url)
         stats.inc_value("images/reused" if reused else "images/downloaded")
-        lead.width, lead.height, lead.is_cached = result["width"], result["height"], True
-        return item
+        image.width, image.height, image.is_cached = result["width"], result["height"], True

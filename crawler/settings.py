@@ -107,6 +107,7 @@ IMAGES_STORE = "state/images"
 IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a larger image is not downloaded (isCached: false, metadata size)
 IMAGES_MAX_PIXELS = 50_000_000  # width x height above this is a decompression bomb, not a picture
 IMAGES_DOWNLOAD_TIMEOUT = 20  # seconds, for an image and its host's robots.txt
+IMAGES_PER_RECORD = 3  # images of a record stored (the lead first): the others keep isCached: false
 
 # --- Stories across providers (crawler/stories.py) --------------------------
 STORIES_ENABLED = True  # relate the records of each crawl at its end
@@ -131,6 +132,7 @@ CRAWLALL_LOCK = "state/crawlall.lock"  # one run at a time; a killed run's lock 
 RUN_SUMMARY_DIR = "runs"  # run-<start>.json and latest.json, beside output/
 RUN_SUMMARY_KEEP = 200  # newest run summaries kept (the health checks and `scrapy report` read the recent ones)
 HEALTH_MAX_ERROR_RATE = 0.5  # failed + dropped articles over fetched ones, per provider
+HEALTH_MIN_FAILURES = 3  # ... judged only from this many failed or dropped articles (a dead link is no broken site)
 HEALTH_MAX_COVERAGE_DROP = 0.5  # relative fall of image/excerpt coverage against recent runs
 HEALTH_HISTORY = 5  # recent runs compared against
 

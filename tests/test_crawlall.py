@@ -261,3 +261,16 @@ def test_run_summaries_are_pruned_to_the_newest(cron):
         assert result.returncode == 0, result.stderr[-2000:]
         time.sleep(1.1)  # summaries are named by their start second
     assert len(list((cron.tmp / "runs").glob("run-*.json"))) == 2
+
+
+def test_one_dead_link_fetched_again_on_a_quiet_run_is_no_error_rate():
+    """A sitemap that keeps listing a deleted article: on a run where nothing else is new it is the only page
+    fetched, and it fails (404). That is not a broken site; three failures out of four are."""
+    from crawler.health import HealthLimits, ProviderRun, check
+
+    history = [ProviderRun("small", discovered=10, fetched=10, new=10, coverage={"image": 1.0, "excerpt": 1.0})]
+    quiet = ProviderRun("small", discovered=10, fetched=1, failed=1, unchanged=9)
+    assert check(quiet, history, HealthLimits()) == []
+    broken = ProviderRun("small", discovered=4, fetched=4, new=1, failed=2, dropped={"missing_published_at": 1})
+    assert [p.split(":")[1].strip() for p in check(broken, history, HealthLimits())] == ["error_rate"]
+    assert check(broken, history, HealthLimits(min_failures=4)) == []

@@ -109,8 +109,9 @@ def test_a_crawl_from_another_folder_writes_into_the_project_and_never_makes_a_s
     assert first.returncode == 0, first.stderr[-2000:]
     assert len(front_matters(project / "demo" / "output")) == 15
     assert (project / "demo" / "state" / "records.sqlite").is_file()
-    key = project / ".secrets" / "seal.key"
+    key = project / "demo" / ".secrets" / "seal.key"  # the demo's own, never production's
     assert key.is_file() and "Created a new seal key in " + str(key) in first.stderr  # said, not silent
+    assert not (project / ".secrets").exists()
     assert list(elsewhere.iterdir()) == []  # nothing where it was started
     assert "Demo: 15 documents written to " + str(project / "demo" / "output") in first.stderr
 

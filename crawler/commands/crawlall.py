@@ -36,9 +36,10 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from crawler import cluster, exitcodes
 from crawler.clock import reference_time, utc_now
 from crawler.commands import check_options, checked_store, fail, stopped_by, store_outcome
-from crawler.demo.launch import demo_world, serve_demo
+from crawler.demo.launch import demo_closing_line, demo_world, serve_demo
 from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, prune_summaries, summary_dict
+from crawler.options import flag
 from crawler.publishing.files import write_atomic
 from crawler.record import Record
 from crawler.registry import load_registry
@@ -139,7 +140,7 @@ class Command(BaseRunSpiderCommand):
             crawler.cluster_run = run  # None outside cluster mode (crawler/cluster.py reads it)
             crawler.signals.connect(remember, signal=signals.item_scraped, weak=False)
             crawlers[key] = crawler
-            self.crawler_process.crawl(crawler, **serve_demo(crawler, opts.spargs))
+            self.crawler_process.crawl(crawler, **serve_demo(crawler, opts.spargs, closing_line=False))
         self.crawler_process.start()
         failed = store_outcome(crawlers.values()) or cluster_outcome(crawlers.values())
         if failed is not None:
@@ -158,6 +159,7 @@ class Command(BaseRunSpiderCommand):
         summary_dir = Path(self.settings.get("RUN_SUMMARY_DIR"))
         limits = HealthLimits(
             max_error_rate=self.settings.getfloat("HEALTH_MAX_ERROR_RATE"),
+            min_failures=self.settings.getint("HEALTH_MIN_FAILURES"),
             max_coverage_drop=self.settings.getfloat("HEALTH_MAX_COVERAGE_DROP"),
             history=self.settings.getint("HEALTH_HISTORY"),
         )
@@ -178,6 +180,8 @@ class Command(BaseRunSpiderCommand):
         for problem in problems:
             logger.error("Health check failed: %s", problem)
             print(f"crawlall: health check failed: {problem}", file=sys.stderr)
+        if flag(opts.spargs.get("demo") or False):
+            demo_closing_line(crawlers.values())
         return exitcodes.UNHEALTHY if problems else exitcodes.OK
 
     def _cluster(self, keys: list[str], opts: argparse.Namespace) -> int:

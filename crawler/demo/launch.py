@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -29,7 +29,13 @@ DEMO_WORLD = {
     "IMAGES_STORE": "demo/state/images",
     "RUN_SUMMARY_DIR": "demo/runs",
     "CRAWLALL_LOCK": "demo/state/crawlall.lock",
+    "SEAL_KEY_FILE": "demo/.secrets/seal.key",  # used when CRAWLER_SEAL_KEY is not set: never production's file
 }
+# What the demo sites do on purpose (they are the end-to-end tests' sites too: a missing article, a
+# cut-off sitemap, sitemaps of categories and pages), and the demo's first seal key, are no warning
+# in a demo: these loggers' warnings come out as INFO, marked, while a demo crawl runs.
+DEMO_NOTICE_LOGGERS = ("crawler.spiders.base", "crawler.seal")
+DEMO_NOTICE_MARK = "(demo, on purpose) "
 
 
 def demo_world(settings: Any, arguments: Mapping[str, Any]) -> None:
@@ -42,7 +48,36 @@ def demo_world(settings: Any, arguments: Mapping[str, Any]) -> None:
             settings.set(name, value, priority="spider")  # above the project's (and CRAWLER_STORE_URL)
 
 
-def serve_demo(crawler: Crawler, arguments: Mapping[str, Any]) -> dict[str, Any]:
+class _DemoNotices(logging.Filter):
+    """Warnings of :data:`DEMO_NOTICE_LOGGERS` as marked INFO lines, while at least one demo crawl runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.crawls = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg = DEMO_NOTICE_MARK + str(record.msg)
+        return True
+
+    def start(self) -> None:
+        if not self.crawls:
+            for name in DEMO_NOTICE_LOGGERS:
+                logging.getLogger(name).addFilter(self)
+        self.crawls += 1
+
+    def stop(self) -> None:
+        self.crawls = max(0, self.crawls - 1)
+        if not self.crawls:
+            for name in DEMO_NOTICE_LOGGERS:
+                logging.getLogger(name).removeFilter(self)
+
+
+_notices = _DemoNotices()
+
+
+def serve_demo(crawler: Crawler, arguments: Mapping[str, Any], *, closing_line: bool = True) -> dict[str, Any]:
     """The spider arguments for ``crawler``; with ``demo=1``, the bundled site is served for the crawl.
 
     Without ``demo`` (or with ``demo=0``) the arguments come back as they are, less ``demo``.
@@ -79,7 +114,10 @@ def serve_demo(crawler: Crawler, arguments: Mapping[str, Any]) -> dict[str, Any]
         stack.callback(server.stop)  # at the spider's close: stop serving, then remove a temporary copy
         held = stack.pop_all()
     crawler.signals.connect(held.close, signal=signals.spider_closed, weak=False)
-    crawler.signals.connect(_closing_line(crawler), signal=signals.engine_stopped, weak=False)  # after the counts
+    _notices.start()
+    crawler.signals.connect(_notices.stop, signal=signals.engine_stopped, weak=False)
+    if closing_line:  # crawlall says one line for all its providers (demo_closing_line)
+        crawler.signals.connect(lambda: demo_closing_line([crawler]), signal=signals.engine_stopped, weak=False)
     for name, value in DEMO_SETTINGS.items():
         crawler.settings.set(name, value, priority="spider")
     logger.info("Demo: serving %s at %s", root, server.base_url)
@@ -93,16 +131,13 @@ def _location(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _closing_line(crawler: Crawler):
-    def said():
+def demo_closing_line(crawlers: Iterable[Crawler]) -> None:
+    """The demo's last line: how many documents its crawls wrote, where, and how many were unchanged."""
+    crawlers = list(crawlers)
+    written = unchanged = 0
+    for crawler in crawlers:
         stats = crawler.stats
-        written = stats.get_value("documents/written", 0)
-        unchanged = stats.get_value("documents/unchanged", 0) + stats.get_value("discovery/skipped/unchanged", 0)
-        logger.info(
-            "Demo: %d documents written to %s (%d unchanged)",
-            written,
-            shown(crawler.settings.get("OUTPUT_DIR")),
-            unchanged,
-        )
-
-    return said
+        written += stats.get_value("documents/written", 0)
+        unchanged += stats.get_value("documents/unchanged", 0) + stats.get_value("discovery/skipped/unchanged", 0)
+    where = shown(crawlers[0].settings.get("OUTPUT_DIR")) if crawlers else ""
+    logger.info("Demo: %d documents written to %s (%d unchanged)", written, where, unchanged)
