@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 from itertools import chain, zip_longest
 
 from lxml import etree
@@ -518,10 +518,10 @@ def _year_texts(scope: HtmlElement) -> list[tuple[HtmlElement, bool]]:
     return found
 
 
-def _holding_years(scope: HtmlElement) -> set[HtmlElement]:
-    """The elements whose text mentions a year somewhere in them."""
+def _holding_years(year_texts: list[tuple[HtmlElement, bool]]) -> set[HtmlElement]:
+    """The elements whose text mentions a year somewhere in them (``year_texts``: :func:`_year_texts`)."""
     found: set[HtmlElement] = set()
-    for element, is_tail in _year_texts(scope):
+    for element, is_tail in year_texts:
         node = element.getparent() if is_tail else element
         while node is not None and node not in found:
             found.add(node)
@@ -529,12 +529,13 @@ def _holding_years(scope: HtmlElement) -> set[HtmlElement]:
     return found
 
 
-def _phrased_date(page: Page) -> Stamp | None:
+def _phrased_date(page: Page, page_years: list[tuple[HtmlElement, bool]]) -> Stamp | None:
     """A date right after a publication phrase in a short block anywhere on the page, the story's own
-    blocks first: the last resort for pages that mark nothing (a review's footer, a tip's user box)."""
+    blocks first: the last resort for pages that mark nothing (a review's footer, a tip's user box).
+    ``page_years``: the page's :func:`_year_texts`."""
     first = month_first(page)
     elsewhere: Stamp | None = None
-    holding_years = _holding_years(page.tree)
+    holding_years = _holding_years(page_years)
     for element in page.tree.iter(*_LABEL_TAGS):
         if element not in holding_years:
             continue
@@ -571,17 +572,17 @@ def _date_line(text: str, first: bool) -> Stamp | None:
     return stamp
 
 
-def _dated_block(page: Page) -> Stamp | None:
+def _dated_block(page: Page, page_years: list[tuple[HtmlElement, bool]]) -> Stamp | None:
     """The first short block that is little more than a date: in the story root, then in its margins (its
     footer, a short aside), then in the rest of the page; never in a block that is not the story's, a
     side block or a quotation. The last resort of pages that mark nothing; only the blocks whose own text
-    (or a child's tail) holds a year are looked at."""
+    (or a child's tail) holds a year are looked at (``page_years``: the page's :func:`_year_texts`)."""
     first = month_first(page)
     story = page.layout.story
     seen: set[HtmlElement] = set()
     for scope in (story, page.tree) if story is not None else (page.tree,):
         margin: Stamp | None = None
-        for element, is_tail in _year_texts(scope):
+        for element, is_tail in page_years if scope is page.tree else _year_texts(scope):
             if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
                 continue  # a comment's tail, a script
             # A year in a tail is the parent's text: "<br><span class="icon"></span> 04.05.2022".
@@ -623,6 +624,7 @@ def text_date(page: Page, *, last_resort: bool = True) -> Stamp | None:
     side: list[Stamp] = []
     heading = page.layout.headline
     story = page.layout.story
+    page_years = cache(partial(_year_texts, page.tree))  # read by both last resorts: found once
     sources = (
         lambda: _near_headline(page, heading) if heading is not None else None,
         lambda: _cued_dates(page, story, pending) if story is not None else None,
@@ -631,8 +633,8 @@ def text_date(page: Page, *, last_resort: bool = True) -> Stamp | None:
         lambda: _headline_window(page),
         lambda: _dateline(page),
         lambda: side[0] if side else None,
-        lambda: _phrased_date(page),
-        lambda: _dated_block(page) if last_resort else None,
+        lambda: _phrased_date(page, page_years()),
+        lambda: _dated_block(page, page_years()) if last_resort else None,
     )
     for source in sources:
         stamp = source()

@@ -377,12 +377,12 @@ def _story_figures(page: Page) -> list[_Picture]:
         return []
     found = []
     for img in scope.iter("img"):
+        kinds = page.layout.kind(img)  # before the renditions: it costs less, and rules out as many
+        if kinds & IMAGES_SKIP & ~Block.TEASER:
+            continue  # author photos, logos, icons, other stories, asides, promos
         best = _largest_of(img)
         if best is None or 0 < best.width < _MIN_LEAD_WIDTH or 0 < best.height < _MIN_LEAD_HEIGHT:
             continue
-        kinds = page.layout.kind(img)
-        if kinds & IMAGES_SKIP & ~Block.TEASER:
-            continue  # author photos, logos, icons, other stories, asides, promos
         picture = _figure(img, best, page, kinds)
         if PEOPLE_PATH.search(picture.url.partition("?")[0]):
             continue  # a portrait from a people page

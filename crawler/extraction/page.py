@@ -11,13 +11,12 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator
 from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
 from lxml import etree
-from lxml.html import HtmlElement, HTMLParser
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction
 
 from crawler.extraction.layout import Layout
 from crawler.extraction.normalize import collapse, plain_text
@@ -82,11 +81,16 @@ def decode_html(data: bytes | str, encoding: str | None = None) -> str:
     declaration says (a template's old ``<meta charset="gb2312">`` over a UTF-8 body): such bytes are
     practically never an accident in a legacy encoding. An HTTP ``encoding`` still wins, unless it names a
     single-byte Latin codec (a server's default charset)."""
+    return _decode(data, encoding)[0]
+
+
+def _decode(data: bytes | str, encoding: str | None) -> tuple[str, bool]:
+    """:func:`decode_html`'s text, and whether it is ``data`` read as UTF-8 (``data`` is then its UTF-8 form)."""
     if isinstance(data, str):
-        return data
+        return data, False
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(name, "replace")
+            return data[len(bom) :].decode(name, "replace"), False
     head = data[:_PRESCAN]
     declared = _codec(encoding)
     in_page = declared is None  # the page's own declaration: copied templates often carry an old one
@@ -100,28 +104,38 @@ def decode_html(data: bytes | str, encoding: str | None = None) -> str:
         # ASCII-only page reads the same either way, except in 7-bit codecs such as ISO-2022-JP: theirs).
         if (in_page or declared in _SINGLE_BYTE_LATIN) and not data.isascii():
             try:
-                return data.decode("utf-8")
+                return data.decode("utf-8"), True
             except UnicodeDecodeError:
                 pass
-        return data.decode(declared, "replace")
+        return data.decode(declared, "replace"), False
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError:
         if declared == "utf-8":
-            return data.decode("utf-8", "replace")
+            return data.decode("utf-8", "replace"), False
     from charset_normalizer import from_bytes  # only for undeclared, non-UTF-8 pages
 
     best = from_bytes(data[:200_000]).best()
     if best is not None and best.encoding:
-        return data.decode(_codec(best.encoding) or best.encoding, "replace")
-    return data.decode("cp1252", "replace")
+        return data.decode(_codec(best.encoding) or best.encoding, "replace"), False
+    return data.decode("cp1252", "replace"), False
 
 
 # ---- the parsed view -----------------------------------------------------------
 
-_PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False)
+_PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False, collect_ids=False)
+# Every element an HtmlElement, decided in C: lxml.html's own lookup is a Python call for each element
+# proxy made (5% of the extraction's time), and only adds the form classes (input, select ...) nothing here uses.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LD_TYPES = ("application/ld+json", "ld+json")
+# The elements with an itemprop, in document order: a walk over the elements' attributes costs a third
+# of testing every element (``//*[@itemprop]``).
+_ITEMPROP_ELEMENTS = etree.XPath("//*/@itemprop/..")
 
 
 # Bounds on one JSON-LD block, checked before it is parsed: a block over either is skipped (the page's
@@ -151,7 +165,8 @@ def _load_json_ld(text: str) -> tuple[Any, str]:
         text = text[4:].rsplit("-->", 1)[0]
     if text.startswith("//<![CDATA["):
         text = text[11:].rsplit("//]]>", 1)[0]
-    if json_depth(text) > JSON_LD_MAX_DEPTH:
+    # A block with fewer brackets than the bound cannot nest deeper (most blocks): no need to scan it.
+    if text.count("{") + text.count("[") > JSON_LD_MAX_DEPTH and json_depth(text) > JSON_LD_MAX_DEPTH:
         return None, "jsonld_too_deep"
     try:
         return json.loads(text), ""
@@ -174,27 +189,31 @@ def _load_json_ld(text: str) -> tuple[Any, str]:
 _PAGE_CONTAINERS = frozenset({"WebPage", "ItemPage", "CollectionPage", "AboutPage", "ProfilePage", "QAPage"})
 
 
-def _walk_json_ld(node: Any, depth: int = 0, owner: tuple[str, ...] = ()) -> Iterator[tuple[dict[str, Any], bool]]:
-    """Every object carrying an ``@type``, outer before inner (``@graph`` and nesting flattened), with
-    whether it is a part of another object (a recipe's reviews, a live blog's updates) rather than
-    standing on its own or as a page's main entity."""
+def _walk_json_ld(
+    node: Any, found: list[tuple[dict[str, Any], bool]], depth: int = 0, owner: tuple[str, ...] = ()
+) -> None:
+    """Add to ``found`` every object carrying an ``@type``, outer before inner (``@graph`` and nesting
+    flattened), with whether it is a part of another object (a recipe's reviews, a live blog's updates)
+    rather than standing on its own or as a page's main entity."""
     if depth > 6:
         return
     if isinstance(node, list):
         for item in node:
-            yield from _walk_json_ld(item, depth + 1, owner)
+            _walk_json_ld(item, found, depth + 1, owner)
     elif isinstance(node, dict):
         if "@type" in node:
-            yield node, bool(owner) and not (set(owner) & _PAGE_CONTAINERS)
+            found.append((node, bool(owner) and not (set(owner) & _PAGE_CONTAINERS)))
             owner = ld_types(node)
         for key, value in node.items():
-            if isinstance(value, dict | list) and key not in ("@context",):
-                yield from _walk_json_ld(value, depth + 1, owner)
+            if isinstance(value, (dict, list)) and key != "@context":
+                _walk_json_ld(value, found, depth + 1, owner)
 
 
 def ld_types(obj: dict[str, Any]) -> tuple[str, ...]:
     """The ``@type`` values of a JSON-LD object, without a schema.org prefix."""
     value = obj.get("@type")
+    if isinstance(value, str) and "/" not in value and ":" not in value:
+        return (value,)  # the usual "NewsArticle": nothing to take off
     values = value if isinstance(value, list) else [value]
     return tuple(str(v).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for v in values if isinstance(v, str))
 
@@ -213,6 +232,8 @@ class Page:
         self.notes: list[str] = []
         self._ld_parts: set[int] = set()  # id()s of objects nested in another object (the list keeps them alive)
         self.title_tag = ""
+        self.h1s: list[HtmlElement] = []  # in document order
+        self.story_elements: list[HtmlElement] = []  # <article> and <main>, in document order (:attr:`Layout.story`)
         self.is_amp = False
         self.lang = ""
         base_href = ""
@@ -220,7 +241,8 @@ class Page:
         if root is not None and root.tag == "html":
             self.is_amp = "amp" in root.attrib or "\u26a1" in root.attrib
             self.lang = (root.get("lang") or root.get("xml:lang") or "").strip()
-        for element in tree.iter("meta", "link", "script", "title", "base"):
+        # One walk for the head data and the elements every field starts from.
+        for element in tree.iter("meta", "link", "script", "title", "base", "h1", "article", "main"):
             tag = element.tag
             if tag == "meta":
                 content = element.get("content")
@@ -239,6 +261,8 @@ class Page:
                         self.links.setdefault(part, []).append(href.strip())
             elif tag == "script":
                 kind = (element.get("type") or "").strip().lower()
+                if kind and kind not in _LD_TYPES:
+                    continue  # JavaScript, a template: its text (often long) is not read
                 text = element.text
                 # Some CMSs print JSON-LD in a bare <script>: recognise it by its schema.org context.
                 untyped_ld = not kind and text and text.lstrip()[:1] in "{[" and '"@context"' in text[:300]
@@ -247,15 +271,22 @@ class Page:
                     if note and note not in self.notes:
                         self.notes.append(note)
                     if data is not None:
-                        for obj, is_part in _walk_json_ld(data):
+                        found: list[tuple[dict[str, Any], bool]] = []
+                        _walk_json_ld(data, found)
+                        for obj, is_part in found:
                             self.json_ld.append(obj)
                             if is_part:
                                 self._ld_parts.add(id(obj))
             elif tag == "title":
                 if not self.title_tag and element.getparent() is not None and element.getparent().tag != "svg":
                     self.title_tag = collapse(element.text_content())
-            elif tag == "base" and not base_href:
-                base_href = element.get("href") or ""
+            elif tag == "h1":
+                self.h1s.append(element)
+            elif tag == "base":
+                if not base_href:
+                    base_href = element.get("href") or ""
+            else:  # article, main
+                self.story_elements.append(element)
         self.base_url = clean_url(base_href, url) if base_href else url
 
     # -- meta access ---------------------------------------------------------
@@ -315,15 +346,10 @@ class Page:
     def itemprops(self) -> dict[str, list[HtmlElement]]:
         """Microdata elements by (lower-cased) ``itemprop`` name, in document order."""
         found: dict[str, list[HtmlElement]] = {}
-        for element in self.tree.xpath("//*[@itemprop]"):
+        for element in _ITEMPROP_ELEMENTS(self.tree):
             for name in element.get("itemprop", "").lower().split():
                 found.setdefault(name, []).append(element)
         return found
-
-    @cached_property
-    def h1s(self) -> list[HtmlElement]:
-        """``<h1>`` elements in document order."""
-        return list(self.tree.iter("h1"))
 
     @cached_property
     def layout(self) -> Layout:
@@ -365,17 +391,20 @@ def _article_rank(types: tuple[str, ...]) -> int | None:
 
 def parse_page(html: bytes | str, url: str, *, encoding: str | None = None) -> Page:
     """Decode and parse ``html`` into a :class:`Page`; raise :class:`NotHtmlError` when it is not a page."""
-    text = decode_html(html, encoding)
-    if not text or not text.strip():
+    text, is_utf8 = _decode(html, encoding)
+    if not text or text.isspace():  # (isspace: no stripped copy of the whole text)
         raise NotHtmlError("empty page")
     head = text[:2048].lstrip()
     if "<" not in text[:65536]:
         raise NotHtmlError("not HTML: no markup in the document")
     if head.startswith(("%PDF", "{", "[")) and "<html" not in text[:4096].lower():
         raise NotHtmlError("not HTML: looks like PDF or JSON")
-    text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
+    cleaned = _XML_DECL.sub("", text, count=1).replace("\x00", "")
+    # The page's own bytes when they are the text's UTF-8 form and nothing was taken out: encoding a
+    # long text again costs more than the checks.
+    data = html if is_utf8 and len(cleaned) == len(text) else cleaned.encode("utf-8", "surrogatepass")
     try:
-        tree = etree.fromstring(text.encode("utf-8", "surrogatepass"), _PARSER)
+        tree = etree.fromstring(data, _PARSER)
     except (etree.ParserError, ValueError) as error:
         raise NotHtmlError(f"not HTML: {error}") from None
     if tree is None:

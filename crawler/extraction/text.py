@@ -127,7 +127,7 @@ def _trafilatura(page: Page) -> str:
 
     try:
         text = extract(
-            etree.tostring(page.tree, encoding="unicode"),
+            page.tree,  # parsed already: trafilatura works on a copy of it
             url=page.url,
             fast=True,
             include_comments=False,

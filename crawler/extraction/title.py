@@ -24,7 +24,7 @@ from typing import Any
 from crawler.extraction.context import Hints, SiteRules
 from crawler.extraction.headings import displayed_text, shows_kicker, visible_headings
 from crawler.extraction.normalize import collapse, fold, plain_text
-from crawler.extraction.page import Page, ld_types
+from crawler.extraction.page import ARTICLE_TYPES, Page, ld_types
 from crawler.extraction.titletext import (
     cap_headline,
     cross_strip,
@@ -57,7 +57,8 @@ def site_names(page: Page, rules: SiteRules | None = None) -> list[str]:
         types = ld_types(obj)
         if "WebSite" in types or "Organization" in types or "NewsMediaOrganization" in types:
             names.append(_ld_name(obj.get("name")))
-        elif obj in page.ld_articles:
+        # (The type first: an article's type is in ARTICLE_TYPES, and comparing dicts costs.)
+        elif not ARTICLE_TYPES.keys().isdisjoint(types) and obj in page.ld_articles:
             names.append(_ld_name(obj.get("publisher")))
     host = page.url.split("/")[2] if page.url.count("/") >= 2 else ""
     domain = registrable_domain(host) if host else ""

@@ -82,6 +82,8 @@ def _label_to_ascii(label: str) -> str:
 
 def host_to_unicode(host: str) -> str:
     """A host with its punycode (``xn--``) labels shown as Unicode."""
+    if "xn--" not in host:
+        return host
     return ".".join(_label_to_unicode(label) for label in host.split("."))
 
 

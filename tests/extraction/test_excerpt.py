@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from crawler.extraction.context import Hints
-from crawler.extraction.excerpt import clean_excerpt, cut, excerpt
+from crawler.extraction.excerpt import _TAILS, _without_tail, clean_excerpt, cut, excerpt
 
 from .helpers import PARAGRAPHS, page
 
@@ -129,3 +133,21 @@ def test_excerpt_loses_invisible_characters() -> None:
     description = "Die Kon&shy;sul&shy;ta&shy;tion\u200e beginnt \u2066heute\u2069 im Rathaus."
     head = f'<meta name="description" content="{description}">'
     assert excerpt(page(head), "Budget", "") == "Die Konsultation beginnt heute im Rathaus."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A summary of it. \u00a0 Read more about the council vote »",
+        "Read more",
+        "A summary (more…)",
+        "A summary. The post Budget appeared first on Daily Planet.",
+        "Read more of the budget in the council's report, not a tail",
+        "A summary… Weiterlesen …  ",
+        "A summary\tCzytaj WIĘCEJ.",
+    ],
+)
+def test_a_tail_goes_with_the_white_space_before_it(text: str) -> None:
+    # The tails are searched without the leading \s* (far faster), and the white space is taken off after.
+    for tail in _TAILS:
+        assert _without_tail(text, tail) == re.sub(r"\s*" + tail.pattern, " ", text, flags=tail.flags)

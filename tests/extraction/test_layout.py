@@ -86,6 +86,29 @@ def test_kinds_come_from_the_blocks_around_an_element_up_to_the_story_path() -> 
     assert layout.kind(by_id["p3"]) is layout.kind(by_id["p3"])  # memoized
 
 
+def test_the_story_is_the_candidate_with_the_headline_and_text_the_first_of_equals() -> None:
+    story = "<h1>Budget vote tonight</h1>" + PARAGRAPHS
+    # <main> around <article>: the same headline and text in both, the outer one comes first.
+    doc = page("", f'<main id="m"><article id="a">{story}</article></main>')
+    assert doc.layout.story.get("id") == "m"
+    # role=main and an articleBody's parent are candidates too, in document order among the others.
+    doc = page("", f'<div role="main" id="r">{PARAGRAPHS}</div><article id="a">{PARAGRAPHS}</article>')
+    assert doc.layout.story.get("id") == "r"
+    doc = page(
+        "",
+        '<article id="a"><p>A teaser for another story.</p></article>'
+        f'<div id="w"><h1>Budget vote tonight</h1><div itemprop="articleBody" id="b">{PARAGRAPHS}</div></div>',
+    )
+    assert doc.layout.story.get("id") == "w"
+    assert page("", PARAGRAPHS).layout.story is None
+
+
+def test_an_element_s_names_are_read_one_by_one() -> None:
+    # Each name attribute says what it says; a class's taxonomy is left out, not its id's words.
+    assert kinds_of('<div class="post-1 tag-sidebar" id="related-posts">x</div>') == ["OTHER_STORY"]
+    assert kinds_of('<div class="Share-Bar" aria-label="Newsletter sign-up">x</div>') == ["OFFER", "SHARING"]
+
+
 def test_the_body_s_classes_describe_the_page_not_a_block() -> None:
     doc = page("", '<div><p id="p">x</p></div>')
     doc.tree.find("body").set("class", "single has-sidebar comments-open")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
 
-from crawler.extraction.normalize import collapse, plain_text
+from crawler.extraction.normalize import NamePattern, collapse, plain_text
 
 from .helpers import page
 
@@ -134,3 +135,18 @@ def test_joiners_that_spell_a_word_are_kept(word: str) -> None:
 
 def test_prepended_concatenation_marks_are_visible_and_kept() -> None:
     assert collapse("\u0600\u0661\u0662\u0663") == "\u0600\u0661\u0662\u0663"  # Arabic number sign + digits
+
+
+@pytest.mark.parametrize(
+    "names",
+    ["article-LEAD", "Intro", "sub-title x", "lexicon", "", "Über-Lead", "İNTRO", "post-content", "TEASER\u00a0box"],
+)
+def test_a_name_pattern_answers_as_a_case_insensitive_search(names: str) -> None:
+    # ASCII names are lower-cased and searched case-sensitively (faster); the answer is the same.
+    pattern = r"lead|intro|sub-?title|teaser\b"
+    assert NamePattern(pattern).search(names) == bool(re.search(pattern, names, re.IGNORECASE))
+
+
+def test_a_name_pattern_is_written_in_lower_case() -> None:
+    with pytest.raises(ValueError, match="lower-case"):
+        NamePattern(r"Lead|\S+")

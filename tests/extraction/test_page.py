@@ -3,6 +3,8 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from lxml import etree
+from lxml.html import HtmlElement
 
 from crawler.extraction.page import NotHtmlError, decode_html, parse_page
 
@@ -177,3 +179,27 @@ def test_json_ld_over_the_size_limit_is_skipped_and_noted() -> None:
     page = _ld_page(body % ("x" * JSON_LD_MAX_CHARS), body % "short")
     assert [o["articleBody"] for o in page.ld_articles] == ["short"]
     assert page.notes == ["jsonld_too_large"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<html><head><title>Café</title></head><body><p>Über den Fluss</p></body></html>",
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>Über den Fluss</p></body></html>',
+        "<html><body><p>Über\x00 den Fluss</p></body></html>",
+        '<html><head><meta charset="iso-8859-1"></head><body><p>Über den Fluss</p></body></html>',
+    ],
+)
+def test_utf8_bytes_parse_as_their_text_does(markup: str) -> None:
+    # UTF-8 bytes go to the parser as they are (no second encoding) unless something is taken out first.
+    def serialized(data: bytes | str) -> str:
+        return etree.tostring(parse_page(data, "https://x.com/a").tree, encoding="unicode")
+
+    assert serialized(markup.encode("utf-8")) == serialized(markup)
+    assert "\x00" not in serialized(markup.encode("utf-8")) and "<?xml" not in serialized(markup.encode("utf-8"))
+
+
+def test_every_element_is_an_html_element() -> None:
+    doc = parse_page("<form><input name=q><select><option>a</option></select><p>x</p></form>", "https://x.com/")
+    assert {type(e) for e in doc.tree.iter()} == {HtmlElement}
+    assert doc.tree.find(".//p").text_content() == "x"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 from lxml.html import fragment_fromstring
 
 from crawler.extraction.normalize import collapse
@@ -59,3 +60,24 @@ def test_body_paragraphs_with_line_breaks_are_not_glued() -> None:
     verse = "The first line of the council's statement on the budget is here"
     body = f"<article><h1>Budget</h1><p>{verse}.<br>And the second line follows it.</p>{PARAGRAPHS}</article>"
     assert f"{verse}. And the second line" in body_text(page("", body))
+
+
+def test_the_fallback_reads_the_parsed_tree_and_leaves_it_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    # trafilatura gets the page's tree, not markup to parse again, and works on a copy of it: the text is
+    # what the page's serialized markup gives, and the other fields still read the page unchanged.
+    import trafilatura
+
+    sentences = [
+        f"Sentence {i} of the council report explains how the new budget shifts money to schools and transport."
+        for i in range(12)
+    ]
+    doc = page("<title>Budget</title>", "<div id='content'>" + "".join(f"<div>{s}</div>" for s in sentences) + "</div>")
+    markup = etree.tostring(doc.tree, encoding="unicode")
+    given = []
+    extract = trafilatura.extract
+    monkeypatch.setattr(trafilatura, "extract", lambda content, **kw: given.append(content) or extract(content, **kw))
+    text = body_text(doc)
+    assert given == [doc.tree]
+    options = {"fast": True, "include_comments": False, "include_tables": False, "include_images": False}
+    assert text and text == extract(markup, url=doc.url, deduplicate=False, **options)
+    assert etree.tostring(doc.tree, encoding="unicode") == markup
