@@ -73,7 +73,7 @@ def crawl_command(
 ) -> tuple[list[str], dict[str, str]]:
     """The ``scrapy crawl`` command line and the settings it sets (output, store and stats under ``workdir``)."""
     all_settings = crawl_settings(workdir, settings)
-    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    command = [sys.executable, "-m", "tests.offline", "crawl", spider]  # `scrapy crawl`, offline
     for arg in args:
         command += ["-a", arg]
     for name, value in all_settings.items():
@@ -109,10 +109,13 @@ def run_crawl(
     ``cwd`` runs the command from another folder than the project's (the project is
     then found through ``SCRAPY_SETTINGS_MODULE``); ``env`` adds environment variables.
     """
+    from tests.offline import PREFIX
+
     command, all_settings = crawl_command(spider, workdir, *args, settings=settings)
     proc = subprocess.run(
         command, cwd=cwd or REPO, env=crawl_environment(cwd, env), capture_output=True, text=True, timeout=240
     )
+    assert PREFIX not in proc.stderr, proc.stderr[-3000:]  # nothing but this machine was reached
     return crawl_result(proc.returncode, proc.stderr, workdir, Path(cwd or REPO) / all_settings["STATS_FILE"])
 
 

@@ -93,7 +93,7 @@ class Cluster:
 
     def command(self, folder: Path, *extra: str, **settings: str) -> list[str]:
         values = {**self.base_settings(folder), **settings}
-        command = [sys.executable, "-m", "scrapy", "crawlall", "-a", f"start_urls={self.start_urls}", *extra]
+        command = [sys.executable, "-m", "tests.offline", "crawlall", "-a", f"start_urls={self.start_urls}", *extra]
         for name, value in values.items():
             command += ["-s", f"{name}={value}"]
         return command
@@ -187,7 +187,7 @@ def test_workers_share_one_run_each_page_once(tmp_path, real_site, redis_server,
             "CRAWLALL_LOCK": single_folder / "crawlall.lock",
             "CLUSTER_REDIS_URL": "",
         }
-        command = [sys.executable, "-m", "scrapy", "crawlall", "-a", f"start_urls={cluster.start_urls}"]
+        command = [sys.executable, "-m", "tests.offline", "crawlall", "-a", f"start_urls={cluster.start_urls}"]
         for name, value in settings.items():
             command += ["-s", f"{name}={value}"]
         env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO)}

@@ -43,7 +43,7 @@ def test_a_feed_export_writes_the_contracts_keys_and_no_article_text(tmp_path):
 
 def test_scrapy_parse_extracts_an_article_page(tmp_path):
     with SiteServer(site_root("technode")) as server:
-        command = [sys.executable, "-m", "scrapy", "parse", "--spider", "technode"]
+        command = [sys.executable, "-m", "tests.offline", "parse", "--spider", "technode"]
         command += ["-a", f"start_urls={server.base_url}/", server.base_url + ARTICLE]
         command += ["-s", f"RECORD_STORE={tmp_path / 'records.sqlite'}", "-s", "IMAGES_STORE="]
         env = {**os.environ, "CRAWLER_SEAL_KEY": SEAL_KEY_HEX}  # never a key file made in the project

@@ -35,9 +35,8 @@ def crawl_small_site(site_root: Path, workdir: Path, store: str, *, command: str
     with SiteServer(site_root) as server:
         starts = f"start_urls={server.base_url}/feed/"
         if command == "crawl":
-            return run_crawl(
-                "small", workdir, starts, settings={"PROVIDER_REGISTRY": str(registry), "RECORD_STORE": store}
-            )
+            settings = {"PROVIDER_REGISTRY": str(registry), "RECORD_STORE": store, "IMAGES_STORE": ""}
+            return run_crawl("small", workdir, starts, settings=settings)  # the site's pictures are off the machine
         settings = {
             "PROVIDER_REGISTRY": registry,
             "OUTPUT_DIR": workdir / "output",
@@ -48,7 +47,7 @@ def crawl_small_site(site_root: Path, workdir: Path, store: str, *, command: str
             "LOOKBACK_DAYS": "0",
             "IMAGES_STORE": "",
         }
-        args = [sys.executable, "-m", "scrapy", "crawlall", "-a", starts, *extra]
+        args = [sys.executable, "-m", "tests.offline", "crawlall", "-a", starts, *extra]
         for name, value in settings.items():
             args += ["-s", f"{name}={value}"]
         env = {"CRAWLER_SEAL_KEY": SEAL_KEY_HEX, "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
@@ -67,7 +66,7 @@ def written_store(tmp_path_factory) -> Path:
             "small",
             root / "first",
             f"start_urls={server.base_url}/feed/",
-            settings={"PROVIDER_REGISTRY": str(registry), "RECORD_STORE": str(store)},
+            settings={"PROVIDER_REGISTRY": str(registry), "RECORD_STORE": str(store), "IMAGES_STORE": ""},
         )
     assert result.returncode == 0, result.log[-2000:]
     assert len(result.documents) == 6
