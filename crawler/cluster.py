@@ -164,8 +164,15 @@ class Run:
         for key in keys:
             pipe.sadd(self.key("providers"), key)
         pipe.set(Run.current_key(self.cluster), self.id, ex=RUN_TTL)
+        pipe.set(self.key("leader"), self.worker, ex=RUN_TTL)
+        pipe.set(self.key("alive", self.worker), "1", ex=self.timeout)  # alive from the start: see leader_gone
         pipe.execute()
         self._touch(self.key("providers"))
+
+    def leader_gone(self) -> bool:
+        """Whether the run's leader has stopped (its heartbeat expired): it will seed nothing more."""
+        leader = self.redis.get(self.key("leader"))
+        return leader is not None and leader.decode() != self.worker and not self.alive(leader.decode())
 
     def providers(self) -> set[str]:
         return {value.decode() for value in self.redis.smembers(self.key("providers"))}
@@ -797,6 +804,7 @@ class ClusterExtension:
         self.run: Run = run_of(crawler)
         self.beat = task.LoopingCall(self._beat)
         self._recheck = IDLE_RECHECK_FIRST  # seconds until a waiting worker looks at the run again
+        self._orphaned = False  # the leader stopped before seeding (said once)
         self._taken_before = -1  # requests taken when it last found itself idle
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._idle, signal=signals.spider_idle)
@@ -835,7 +843,18 @@ class ClusterExtension:
                 logger.warning("Took back %d requests of %s from a worker that stopped", count, provider)
                 self.crawler.stats.inc_value("cluster/requeued", count)
                 raise DontCloseSpider
-            if not self.run.is_seeded(provider) or len(scheduler.inner) or self.run.leases(provider):
+            seeded = self.run.is_seeded(provider)
+            if not seeded and self.run.leader_gone():
+                # A leader killed while it read the sources: wait no longer for seeds that will not come.
+                # What it had queued is crawled; the next run reads the sources again.
+                if not self._orphaned:
+                    logger.warning(
+                        "The leader stopped before it had read %s's sources: leaving when its queue is done", provider
+                    )
+                    self._orphaned = True
+                    self.crawler.stats.set_value("cluster/leader_lost", 1)
+                seeded = True
+            if not seeded or len(scheduler.inner) or self.run.leases(provider):
                 self._look_again()
                 raise DontCloseSpider
         except redis.RedisError as error:

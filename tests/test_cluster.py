@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from crawler.cluster import connect
+from crawler.cluster import RUN_MARKER, Leadership, Run, connect
 from crawler.demo.server import SiteServer
 from crawler.store import open_store
 from tests.crawling import REFERENCE_TIME, REPO, SEAL_KEY_HEX, free_port, front_matters
@@ -137,7 +137,12 @@ class Cluster:
 
 
 def finish(process: subprocess.Popen, timeout: float = 240) -> tuple[int, str]:
-    _, err = process.communicate(timeout=timeout)
+    try:
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:  # say what the worker was doing, not only that it did not end
+        process.kill()
+        _, err = process.communicate()
+        raise AssertionError(f"worker still running after {timeout} s; the end of its log:\n{err[-6000:]}") from None
     return process.returncode, err
 
 
@@ -260,7 +265,6 @@ def test_an_early_worker_waits_for_the_seeds_and_a_late_one_joins(tmp_path, site
 def test_taking_requests_leases_them_in_the_same_step_and_a_dead_takers_go_back(redis_server):
     """A worker takes up to N requests in one round trip, best first, each leased to it as it leaves the
     queue; a seen request is not queued again; when the worker is gone, another takes its leases back."""
-    from crawler.cluster import Run
 
     client = connect(redis_server.url)
     one, other = Run(client, "take", "run", "one", timeout=1), Run(client, "take", "run", "other", timeout=1)
@@ -288,7 +292,7 @@ def test_what_a_later_source_says_reaches_the_worker_that_parses_the_article(red
     from scrapy.utils.test import get_crawler
 
     import crawler.settings as project_settings
-    from crawler.cluster import LEASE_META, ClusterSpiderMiddleware, Run
+    from crawler.cluster import LEASE_META, ClusterSpiderMiddleware
     from crawler.discovery.base import Link
     from crawler.extraction.context import Hints
     from crawler.spiderloader import RegistrySpiderLoader
@@ -317,10 +321,13 @@ def test_a_killed_worker_loses_nothing_by_the_end_of_the_run(tmp_path, site, red
     slow_down(site, 0.3)
     with SiteServer(site.root) as server:
         cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        client, deadline = connect(redis_server.url), time.monotonic() + 60
         leader = cluster.start(CLUSTER_WORKER_TIMEOUT="6")
+        # The victim is a worker, not the leader: it starts once the leader has named the run.
+        while time.monotonic() < deadline and Run.current(client, cluster.name) is None:
+            time.sleep(0.02)
         victim = cluster.start(CLUSTER_WORKER_TIMEOUT="6")
         # Killed while it holds requests (its lease hash is named after its process id).
-        client, deadline = connect(redis_server.url), time.monotonic() + 60
         leases = f"newscrawler:{cluster.name}:*:leases:*-{victim.pid}-*"
         while time.monotonic() < deadline and not any(client.hlen(key) for key in client.scan_iter(leases)):
             time.sleep(0.02)
@@ -336,6 +343,30 @@ def test_a_killed_worker_loses_nothing_by_the_end_of_the_run(tmp_path, site, red
     finally:
         store.close()
     assert "Took back" in err  # the dead worker's leases went back in the queue
+
+
+def test_a_worker_whose_leader_stopped_before_seeding_leaves(tmp_path, site, redis_server, postgres_url):
+    """A leader killed before it had queued its sources (its heartbeat gone, its run still the current one): the
+    worker that joined does not wait for seeds that will never come. It leaves (exit 0, one warning); the next
+    run reads the sources."""
+    with SiteServer(site.root) as server:
+        cluster = Cluster(tmp_path, site, server, redis_server.url, postgres_url)
+        client = connect(redis_server.url)
+        # What such a leader leaves: the current run named, no seeds, no heartbeat; the lock is still held
+        # (here by the test) as a leader's is until its connection to PostgreSQL ends.
+        dead = Run(client, cluster.name, "20261124T120000Z-deadbeef", "gone-leader")
+        dead.begin(["small"])
+        client.delete(dead.key("alive", dead.worker))  # its heartbeat gone: killed
+        (tmp_path / "output").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "output" / RUN_MARKER).write_text(dead.id + "\n", encoding="utf-8")
+        lock = Leadership(postgres_url, cluster.name)
+        try:
+            assert lock.take()
+            code, err = finish(cluster.start(), timeout=120)
+        finally:
+            lock.release()
+    assert code == 0, err[-3000:]
+    assert f"Joining run {dead.id}" in err and "The leader stopped before it had read small's sources" in err
 
 
 def test_a_second_run_fetches_only_what_changed(tmp_path, site, redis_server, postgres_url):
