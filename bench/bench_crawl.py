@@ -218,9 +218,8 @@ def run_row(row: Row, workdir: Path, site: RealSite, server: SiteServer) -> None
     row.server_cpu = (own_after.ru_utime - own.ru_utime) + (own_after.ru_stime - own.ru_stime)
     row.exit = process.returncode
     requests = site.article_requests(list(server.requests))
-    article_times = [
-        at for target, at in zip(server.requests, server.request_times, strict=True) if site.article_requests([target])
-    ]
+    timed = zip(server.requests, server.request_times, strict=True)
+    article_times = [at for target, at in timed if site.page_at(target)]
     if len(article_times) > 1:
         row.crawl_seconds = max(article_times) - min(article_times)
         row.before_seconds = min(article_times) - started

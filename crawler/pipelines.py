@@ -338,17 +338,20 @@ class WriteDocumentPipeline(StorePipeline):
         and the others wait for it; one process is about to close anyway.
         """
         if len(self.batch):
-            with contextlib.suppress(StoreError):  # told to store_failed by the batch
-                self.batch.flush()
+            self._flush_held()
+
+    def _flush_held(self) -> None:
+        """Store the held batch now; a StoreError has been told to store_failed by the batch."""
+        batch = getattr(self, "batch", None)  # none when the spider closes before it opened
+        if batch is not None:
+            with contextlib.suppress(StoreError):
+                batch.flush()
 
     def close_spider(self) -> None:
         if self._timer is not None and self._timer.active():
             self._timer.cancel()
         self._timer = None
-        batch = getattr(self, "batch", None)
-        if batch is not None:
-            with contextlib.suppress(StoreError):  # told to store_failed by the batch
-                batch.flush()
+        self._flush_held()
         super().close_spider()
 
     def process_stored(self, record: Record) -> Record:
@@ -416,8 +419,7 @@ class WriteDocumentPipeline(StorePipeline):
         if len(self.batch) and wait > 0:  # flushed meanwhile: the time bound is the newer oldest record's
             self._flush_later(wait)
             return
-        with contextlib.suppress(StoreError):  # told to store_failed by the batch
-            self.batch.flush()
+        self._flush_held()
 
     def _store_failed(self, error: StoreError, records: list[Record]) -> None:
         """A batch could not be stored: the crawl stops; its records are dropped, as each was before batches."""

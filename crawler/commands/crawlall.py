@@ -36,10 +36,9 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from crawler import cluster, exitcodes
 from crawler.clock import reference_time, utc_now
 from crawler.commands import check_options, checked_store, fail, stopped_by, store_outcome
-from crawler.demo.launch import demo_closing_line, demo_world, serve_demo
+from crawler.demo.launch import demo_closing_line, demo_requested, demo_world, serve_demo
 from crawler.extensions import relate_stories
 from crawler.health import HealthLimits, ProviderRun, check, load_history, prune_summaries, summary_dict
-from crawler.options import flag
 from crawler.publishing.files import write_atomic
 from crawler.record import Record
 from crawler.registry import load_registry
@@ -180,7 +179,7 @@ class Command(BaseRunSpiderCommand):
         for problem in problems:
             logger.error("Health check failed: %s", problem)
             print(f"crawlall: health check failed: {problem}", file=sys.stderr)
-        if flag(opts.spargs.get("demo") or False):
+        if demo_requested(opts.spargs):
             demo_closing_line(crawlers.values())
         return exitcodes.UNHEALTHY if problems else exitcodes.OK
 

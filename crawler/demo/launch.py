@@ -38,12 +38,17 @@ DEMO_NOTICE_LOGGERS = ("crawler.spiders.base", "crawler.seal")
 DEMO_NOTICE_MARK = "(demo, on purpose) "
 
 
+def demo_requested(arguments: Mapping[str, Any]) -> bool:
+    """Whether the spider arguments ask for the demo (``-a demo=1``)."""
+    return flag(arguments.get("demo") or False)
+
+
 def demo_world(settings: Any, arguments: Mapping[str, Any]) -> None:
     """With ``-a demo=1``, the run's folders and store are the demo's (``DEMO_WORLD``; ``-s`` still wins).
 
     Called by ``crawl`` and ``crawlall`` before they open the store.
     """
-    if flag(arguments.get("demo") or False):
+    if demo_requested(arguments):
         for name, value in DEMO_WORLD.items():
             settings.set(name, value, priority="spider")  # above the project's (and CRAWLER_STORE_URL)
 
@@ -88,7 +93,7 @@ def serve_demo(crawler: Crawler, arguments: Mapping[str, Any], *, closing_line: 
     and look-back are switched off (``-s`` still wins). A spider without a site is a usage error.
     """
     spider_arguments = {name: value for name, value in arguments.items() if name != "demo"}
-    if not flag(arguments.get("demo") or False):
+    if not demo_requested(arguments):
         return spider_arguments
 
     from crawler.demo.server import SITES, SiteServer, as_directory  # only the demo needs the server
